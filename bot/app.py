@@ -1,0 +1,145 @@
+"""The one place that builds the application: every handler, in order, with why."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotContext, BotData
+from bot.handlers import calls, errors, history, promises, settings, start
+from bot.i18n import LANGUAGES, Translator
+from bot.parsing.deadlines import warm_up
+from storage import Storage
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+#: Updates the bot asks Telegram for (and nothing else).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None | bool = True,
+) -> BotApplication:
+    """Build the bot: configuration in, a ready-to-run Application out.
+
+    ``request`` lets tests route the bot into an in-process emulator; ``rate_limiter=True``
+    means Telegram's limits (30 msg/s overall, 20 msg/min per group; RetryAfter waited out).
+    """
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(context_types)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter is True:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    elif isinstance(rate_limiter, BaseRateLimiter):
+        builder = builder.rate_limiter(rate_limiter)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    data = application.bot_data
+    data.settings = settings
+    data.clock = clock or SystemClock()
+    register_handlers(application)
+    return application
+
+
+def register_handlers(app: BotApplication) -> None:
+    """Every handler, in the order PTB tries them (first match wins within a group)."""
+    command = CommandHandler
+    app.add_handlers(
+        [
+            # Commands.
+            command("start", start.start_command),
+            command("help", start.help_command),
+            command("call", calls.call_command),
+            command("promise", promises.promise_command),
+            command("calledback", promises.calledback_command),
+            command("pending", promises.pending_command),
+            command("history", history.history_command),
+            command("undo", calls.undo_command),
+            command("export", history.export_command),
+            command("settings", settings.settings_command),
+            # Buttons: drafts (d), saved calls (a), promises (p, l = in /pending), settings (s).
+            CallbackQueryHandler(calls.on_draft_button, pattern=r"^d:"),
+            CallbackQueryHandler(calls.on_attempt_button, pattern=r"^a:"),
+            CallbackQueryHandler(promises.on_promise_button, pattern=r"^[pl]:"),
+            CallbackQueryHandler(settings.on_settings_button, pattern=r"^s:"),
+            CallbackQueryHandler(_stale_button),
+            # Free text is a call log (or the answer to the bot's question).
+            MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, calls.on_text),
+            MessageHandler(filters.COMMAND & ~filters.UpdateType.EDITED, start.unknown_command),
+        ]
+    )
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+async def _stale_button(update: Update, context: BotContext) -> None:
+    """A button whose data this version does not know (old message, forged data)."""
+    query = update.callback_query
+    assert query is not None
+    lang = query.from_user.language_code if query.from_user else None
+    await query.answer(Translator(lang or context.settings.default_language)("error.stale_button"), show_alert=True)
+
+
+async def set_commands(app: BotApplication) -> None:
+    """The command menu, in each language."""
+    for lang in (None, *LANGUAGES):
+        _ = Translator(lang or "en")
+        commands = [BotCommand(name, _(f"command.{name}")[:256]) for name in start.COMMANDS]
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+
+
+async def _post_init(app: BotApplication) -> None:
+    data = app.bot_data
+    assert data.settings is not None
+    data.storage = await Storage.open(data.settings.database_path)
+    logger.info("Database ready at %s", data.settings.database_path)
+    data.bot_username = app.bot.username
+    await set_commands(app)
+    # dateparser's first parse costs ~0.3 s: pay it now, not on the first user's message.
+    await asyncio.to_thread(warm_up)
+    logger.info("callback-tracker is running as @%s", app.bot.username)
+
+
+async def _post_shutdown(app: BotApplication) -> None:
+    storage = app.bot_data.storage
+    if storage is not None:
+        await storage.close()
+        app.bot_data.storage = None

@@ -1,0 +1,58 @@
+"""Typed access to the bot's services from every handler: ``context.storage``, ``context.clock``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from storage import ChatSettings, Storage
+
+
+class BotData:
+    """Application-wide services; filled in by ``build_application`` and ``post_init``."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.storage: Storage | None = None
+        self.clock: Clock = SystemClock()
+        self.bot_username: str = ""
+        # Chat settings change rarely and are read on every update: keep them in memory.
+        self.chat_cache: dict[int, ChatSettings] = {}
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> BotData:
+        data = self.bot_data
+        assert isinstance(data, BotData)
+        return data
+
+    @property
+    def storage(self) -> Storage:
+        storage = self.services.storage
+        if storage is None:
+            raise RuntimeError("storage is not open yet")
+        return storage
+
+    @property
+    def settings(self) -> Settings:
+        settings = self.services.settings
+        assert settings is not None
+        return settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock

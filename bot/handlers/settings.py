@@ -1,0 +1,103 @@
+"""Per-chat settings: time zone and language (``/settings``, and the zone question of /start)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import keyboards
+from bot.context import BotContext
+from bot.formatting import esc
+from bot.handlers.common import Env, edit, env_for, remember_settings, reply
+from bot.i18n import LANGUAGES, Translator, normalize_language
+from bot.parsing.timezones import common_timezones, parse_timezone, timezone_label
+from bot.service import CallDraft
+
+
+def settings_text(env: Env) -> str:
+    _ = env._
+    zone = timezone_label(env.tz, env.where.now)
+    if not env.tz_chosen:
+        zone += " " + _("settings.default_marker")
+    language = _(f"language.{env.lang}")
+    if env.chat.language is None:
+        language += " " + _("settings.auto_marker")
+    return "\n".join(
+        [_("settings.title"), _("settings.timezone", zone=esc(zone)), _("settings.language", language=language)]
+    )
+
+
+def timezone_keyboard(env: Env) -> keyboards.Markup:
+    zones = common_timezones()
+    return keyboards.timezones([(timezone_label(z, env.where.now), z) for z in zones])
+
+
+async def ask_timezone(update: Update, context: BotContext, env: Env) -> None:
+    """Offer zone buttons and accept a typed zone, offset or city."""
+    await context.storage.save_draft(
+        env.where.chat_id,
+        env.where.actor.user_id,
+        CallDraft(kind="timezone", awaiting="timezone").to_json(),
+        env.where.now,
+    )
+    await reply(update, env._("settings.ask_timezone"), timezone_keyboard(env))
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    """Show this chat's settings with buttons to change them."""
+    env = await env_for(update, context)
+    await reply(update, settings_text(env), keyboards.settings_menu(env._))
+
+
+async def set_timezone(context: BotContext, env: Env, zone: str) -> Env:
+    settings = await context.storage.update_chat_settings(env.where.chat_id, timezone=zone)
+    remember_settings(context, settings)
+    return Env(env._, settings, type(env.where)(env.where.chat_id, env.where.actor, zone, env.where.phone_region, env.where.now), True)
+
+
+async def apply_typed_timezone(update: Update, context: BotContext, env: Env, text: str) -> None:
+    zone = parse_timezone(text)
+    if zone is None:
+        await reply(update, env._("settings.timezone_unknown", text=esc(text[:100])))
+        return
+    await context.storage.delete_draft(env.where.chat_id, env.where.actor.user_id)
+    env = await set_timezone(context, env, zone)
+    await reply(update, env._("settings.timezone_set", zone=esc(timezone_label(zone, env.where.now))))
+
+
+async def on_settings_button(update: Update, context: BotContext) -> None:
+    """``s:tz``, ``s:tz:<zone>``, ``s:lang``, ``s:lang:<code>``."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    env = await env_for(update, context)
+    parts = query.data.split(":", 2)
+    what = parts[1] if len(parts) > 1 else ""
+    value = parts[2] if len(parts) > 2 else None
+    if what == "tz" and value is None:
+        await query.answer()
+        await ask_timezone(update, context, env)
+        return
+    if what == "tz" and value is not None:
+        zone = parse_timezone(value)
+        if zone is None:
+            await query.answer(env._("error.stale_button"), show_alert=True)
+            return
+        await context.storage.delete_draft(env.where.chat_id, env.where.actor.user_id)
+        env = await set_timezone(context, env, zone)
+        await query.answer()
+        await edit(query.message, env._("settings.timezone_set", zone=esc(timezone_label(zone, env.where.now))), None)
+        return
+    if what == "lang" and value is None:
+        await query.answer()
+        await edit(query.message, env._("settings.ask_language"), keyboards.languages(env._))
+        return
+    if what == "lang" and (value in LANGUAGES or value == "auto"):
+        stored = None if value == "auto" else value
+        settings = await context.storage.update_chat_settings(env.where.chat_id, language=stored)
+        remember_settings(context, settings)
+        user = update.effective_user
+        lang = stored or normalize_language(user.language_code if user else None, context.settings.default_language)
+        _ = Translator(lang)
+        await query.answer()
+        await edit(query.message, _("settings.language_set", language=_(f"language.{lang}")), None)
+        return
+    await query.answer(env._("error.stale_button"), show_alert=True)
