@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from bot.formatting import esc
 from bot.handlers.common import env_for, reply
 from bot.handlers.settings import ask_timezone
 from bot.i18n import Translator
@@ -25,7 +26,7 @@ COMMANDS: tuple[str, ...] = (
 
 def help_text(_: Translator) -> str:
     lines = [_("help.title"), ""]
-    lines += [f"/{name} — {_(f'command.{name}')}" for name in COMMANDS]
+    lines += [f"/{name} — {esc(_(f'command.{name}'))}" for name in COMMANDS]
     lines += ["", _("help.free_text"), _("help.examples")]
     return "\n".join(lines)
 

@@ -1,6 +1,8 @@
 -- callback-tracker schema, version 1.
 -- All timestamps are UTC, stored as 'YYYY-MM-DD HH:MM:SS' text (sortable, SQLite's own format).
 -- Every row belongs to exactly one chat (a workspace).
+-- AUTOINCREMENT: ids are never reused, so a button on an old message can never reach a
+-- newer entry that happened to get the id of a deleted one.
 
 CREATE TABLE chats (
     chat_id      INTEGER PRIMARY KEY,
@@ -20,7 +22,7 @@ CREATE TABLE users (
 );
 
 CREATE TABLE companies (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     chat_id    INTEGER NOT NULL REFERENCES chats(chat_id) ON DELETE CASCADE,
     name       TEXT    NOT NULL,
     norm       TEXT    NOT NULL,    -- case, quotes and legal forms removed
@@ -29,7 +31,7 @@ CREATE TABLE companies (
 );
 
 CREATE TABLE attempts (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     chat_id    INTEGER NOT NULL REFERENCES chats(chat_id) ON DELETE CASCADE,
     company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
     phone      TEXT,                -- E.164
@@ -45,7 +47,7 @@ CREATE INDEX attempts_by_company ON attempts (chat_id, company_id, outcome, call
 CREATE INDEX attempts_by_logger ON attempts (chat_id, logged_by, id);
 
 CREATE TABLE promises (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     chat_id     INTEGER NOT NULL REFERENCES chats(chat_id) ON DELETE CASCADE,
     company_id  INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
     attempt_id  INTEGER REFERENCES attempts(id) ON DELETE SET NULL,
@@ -67,7 +69,7 @@ CREATE INDEX promises_by_logger ON promises (chat_id, logged_by, id);
 -- Half-finished entries: a message the bot is asking about, or a /call in progress.
 -- Kept in the database so a restart in the middle of a question loses nothing.
 CREATE TABLE drafts (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     chat_id    INTEGER NOT NULL,
     user_id    INTEGER NOT NULL,
     payload    TEXT    NOT NULL,    -- JSON
