@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -24,6 +24,7 @@ from storage.models import (
     Company,
     CompanyMatch,
     Draft,
+    DueReminder,
     Entry,
     ExportAttempt,
     ExportPromise,
@@ -65,6 +66,11 @@ def _migrations() -> list[tuple[int, str]]:
             found.append((int(item.name.split("_", 1)[0]), item.read_text("utf-8")))
     return sorted(found)
 
+
+_CHAT_COLUMNS = (
+    "chat_id, kind, title, timezone, language, phone_region, quiet_start, quiet_end, "
+    "reminder_repeat_hours"
+)
 
 _ATTEMPT_SELECT = """
 SELECT a.id, a.chat_id, a.company_id, c.name, a.phone, a.outcome, a.note, a.called_at,
@@ -121,6 +127,8 @@ class Storage:
         self._conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        #: Called after every committed write, e.g. to wake the reminder scheduler.
+        self.on_change: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -176,6 +184,8 @@ class Storage:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+                if self.on_change is not None:
+                    self.on_change()
 
     async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(await self._conn.execute_fetchall(sql, params))
@@ -193,7 +203,7 @@ class Storage:
             "INSERT INTO chats (chat_id, kind, title, created_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (chat_id) DO UPDATE SET kind = excluded.kind, "
             "title = coalesce(excluded.title, chats.title) "
-            "RETURNING chat_id, kind, title, timezone, language, phone_region",
+            "RETURNING " + _CHAT_COLUMNS,
             (chat_id, kind, title, to_db(now)),
         )
         assert row is not None
@@ -201,21 +211,26 @@ class Storage:
 
     async def chat_settings(self, chat_id: int) -> ChatSettings | None:
         row = await self._fetchone(
-            "SELECT chat_id, kind, title, timezone, language, phone_region FROM chats "
-            "WHERE chat_id = ?",
+            "SELECT " + _CHAT_COLUMNS + " FROM chats WHERE chat_id = ?",
             (chat_id,),
         )
         return None if row is None else ChatSettings(*row)
 
-    async def update_chat_settings(self, chat_id: int, **fields: str | None) -> ChatSettings:
-        """Change ``timezone``, ``language`` or ``phone_region`` of a chat."""
-        allowed = {"timezone", "language", "phone_region"}
+    async def update_chat_settings(self, chat_id: int, **fields: str | int | None) -> ChatSettings:
+        """Change ``timezone``, ``language``, ``phone_region``, quiet hours or reminder repeat."""
+        allowed = {
+            "timezone",
+            "language",
+            "phone_region",
+            "quiet_start",
+            "quiet_end",
+            "reminder_repeat_hours",
+        }
         if not fields or not set(fields) <= allowed:
             raise StorageError(f"unknown settings: {sorted(set(fields) - allowed)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
         row = await self._fetchone(
-            f"UPDATE chats SET {assignments} WHERE chat_id = ? "
-            "RETURNING chat_id, kind, title, timezone, language, phone_region",
+            f"UPDATE chats SET {assignments} WHERE chat_id = ? RETURNING " + _CHAT_COLUMNS,
             (*fields.values(), chat_id),
         )
         if row is None:
@@ -225,10 +240,11 @@ class Storage:
     @staticmethod
     async def _touch_user(conn: aiosqlite.Connection, actor: Actor, now: datetime) -> None:
         await conn.execute(
-            "INSERT INTO users (user_id, name, username, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, "
-            "username = excluded.username, updated_at = excluded.updated_at",
-            (actor.user_id, actor.name, actor.username, to_db(now)),
+            "INSERT INTO users (user_id, name, username, language_code, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, "
+            "username = excluded.username, updated_at = excluded.updated_at, "
+            "language_code = coalesce(excluded.language_code, users.language_code)",
+            (actor.user_id, actor.name, actor.username, actor.language_code, to_db(now)),
         )
 
     # ------------------------------------------------------------------ companies
@@ -344,8 +360,8 @@ class Storage:
     ) -> int:
         rows = await conn.execute_fetchall(
             "INSERT INTO promises (chat_id, company_id, attempt_id, previous_id, promised_by, "
-            "made_at, due_at, logged_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
+            "made_at, due_at, logged_by, created_at, remind_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 chat_id,
                 company_id,
@@ -356,6 +372,7 @@ class Storage:
                 to_db(promise.due_at),
                 actor.user_id,
                 to_db(made_at),
+                to_db(promise.due_at),
             ),
         )
         return int(next(iter(rows))[0])
@@ -463,8 +480,8 @@ class Storage:
         """Correct a pending promise's deadline (a typo fix, not a moved deadline)."""
         async with self._transaction() as conn:
             rows = await conn.execute_fetchall(
-                "UPDATE promises SET due_at = ? WHERE id = ? AND chat_id = ? "
-                "AND status = 'pending' RETURNING id",
+                "UPDATE promises SET due_at = ?1, remind_at = ?1, reminders_sent = 0 "
+                "WHERE id = ?2 AND chat_id = ?3 AND status = 'pending' RETURNING id",
                 (to_db(due_at), promise_id, chat_id),
             )
             if not rows:
@@ -726,6 +743,92 @@ class Storage:
             await self._conn.execute(
                 "DELETE FROM drafts WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
             )
+
+    # ------------------------------------------------------------------ reminders
+    async def next_reminder_at(self) -> datetime | None:
+        """When the next reminder over all chats is due (one index seek)."""
+        row = await self._fetchone(
+            "SELECT min(remind_at) FROM promises WHERE status = 'pending' AND remind_at IS NOT NULL"
+        )
+        return None if row is None or row[0] is None else from_db(row[0])
+
+    async def next_pending_due(self) -> datetime | None:
+        """The earliest deadline of any pending promise (for automatic breaking)."""
+        row = await self._fetchone("SELECT min(due_at) FROM promises WHERE status = 'pending'")
+        return None if row is None or row[0] is None else from_db(row[0])
+
+    async def due_reminders(self, now: datetime, limit: int = 500) -> list[DueReminder]:
+        """Pending promises whose reminder is due at ``now``, oldest first."""
+        rows = await self._fetchall(
+            "SELECT p.id, p.chat_id, p.company_id, c.name, p.attempt_id, p.previous_id,"
+            " p.promised_by, p.made_at, p.due_at, p.status, p.resolved_at, p.logged_by,"
+            " p.remind_at, p.reminders_sent, u.name, u.username, u.language_code, "
+            + ", ".join(f"ch.{col.strip()}" for col in _CHAT_COLUMNS.split(","))
+            + " FROM promises p JOIN companies c ON c.id = p.company_id"
+            " JOIN chats ch ON ch.chat_id = p.chat_id"
+            " LEFT JOIN users u ON u.user_id = p.logged_by"
+            " WHERE p.status = 'pending' AND p.remind_at IS NOT NULL AND p.remind_at <= ?"
+            " ORDER BY p.remind_at, p.id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [
+            DueReminder(
+                promise=_promise(row[:12]),
+                remind_at=from_db(row[12]),
+                reminders_sent=row[13],
+                logger_name=row[14],
+                logger_username=row[15],
+                logger_language=row[16],
+                chat=ChatSettings(*row[17:]),
+            )
+            for row in rows
+        ]
+
+    async def defer_reminders(self, promise_ids: Sequence[int], until: datetime) -> None:
+        """Move due reminders to later (quiet hours); deadlines themselves never move."""
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "UPDATE promises SET remind_at = ? WHERE id = ? AND status = 'pending'",
+                [(to_db(until), pid) for pid in promise_ids],
+            )
+
+    async def record_reminders_sent(
+        self,
+        sent: Sequence[tuple[int, int]],
+        *,
+        message_id: int | None,
+        next_at: datetime | None,
+    ) -> None:
+        """Record delivered reminders: (promise id, reminders_sent before) pairs.
+
+        The guard on ``reminders_sent`` makes a repeated call harmless.
+        """
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "UPDATE promises SET reminders_sent = reminders_sent + 1, remind_at = ?,"
+                " reminder_chat_message = ? WHERE id = ? AND reminders_sent = ?",
+                [
+                    (None if next_at is None else to_db(next_at), message_id, pid, before)
+                    for pid, before in sent
+                ],
+            )
+
+    async def auto_break_overdue(self, cutoff: datetime, now: datetime) -> list[Promise]:
+        """Break pending promises whose deadline is older than ``cutoff``; return them."""
+        async with self._transaction() as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE promises SET status = 'broken', resolved_at = ?, auto_broken = 1,"
+                    " remind_at = NULL WHERE status = 'pending' AND due_at <= ? RETURNING id",
+                    (to_db(now), to_db(cutoff)),
+                )
+            )
+        if not rows:
+            return []
+        ids = [int(r[0]) for r in rows]
+        marks = ", ".join("?" * len(ids))
+        found = await self._fetchall(_PROMISE_SELECT + f"WHERE p.id IN ({marks})", ids)
+        return [_promise(row) for row in found]
 
     # ------------------------------------------------------------------ bulk (tests, demo)
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:

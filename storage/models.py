@@ -28,6 +28,9 @@ class ChatSettings:
     timezone: str | None
     language: str | None
     phone_region: str | None
+    quiet_start: str = "22:00"
+    quiet_end: str = "08:00"
+    reminder_repeat_hours: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,7 @@ class Actor:
     user_id: int
     name: str
     username: str | None = None
+    language_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +155,16 @@ class ExportPromise:
     status: str
     resolved_at: datetime | None
     logged_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A pending promise whose reminder is due, with what it takes to write the reminder."""
+
+    promise: Promise
+    remind_at: datetime
+    reminders_sent: int
+    chat: ChatSettings
+    logger_name: str | None
+    logger_username: str | None
+    logger_language: str | None

@@ -1,0 +1,108 @@
+"""Runs the real bot against the local Bot API emulator, the way ``run_polling`` would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.config import Settings
+from storage import Storage
+from tests.support.clock import FakeClock
+from tests.support.emulator import BotApiEmulator, ChatMessage
+
+
+class BotHarness:
+    """The bot, its emulator and its clock, with user-level helpers for tests."""
+
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        database: Path,
+        clock: FakeClock,
+        **settings: Any,
+    ) -> None:
+        self.emulator = emulator
+        self.clock = clock
+        self.settings = Settings(
+            token=emulator.token,
+            base_url=emulator.base_url,
+            base_file_url=emulator.base_file_url,
+            database_path=str(database),
+            **settings,
+        )
+        self.app: BotApplication | None = None
+
+    async def start(self, **build: Any) -> BotApplication:
+        build.setdefault("rate_limiter", None)
+        app = build_application(self.settings, clock=self.clock, **build)
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
+        await app.start()
+        self.app = app
+        return app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+    async def restart(self) -> BotApplication:
+        await self.stop()
+        return await self.start()
+
+    @property
+    def storage(self) -> Storage:
+        assert self.app is not None and self.app.bot_data.storage is not None
+        return self.app.bot_data.storage
+
+    # ---------------------------------------------------------------- user actions
+    async def say(self, user_id: int, text: str, chat_id: int | None = None) -> ChatMessage:
+        """Send ``text`` as the user; return the bot's last new message in that chat."""
+        replies = await self.say_all(user_id, text, chat_id)
+        assert replies, f"the bot did not answer {text!r}"
+        return replies[-1]
+
+    async def say_all(
+        self, user_id: int, text: str, chat_id: int | None = None
+    ) -> list[ChatMessage]:
+        chat = chat_id if chat_id is not None else user_id
+        before = self.emulator.last_message_id(chat)
+        self.emulator.send_message(user_id, text, chat_id=chat_id)
+        await self.emulator.wait_idle()
+        return [m for m in self.emulator.bot_messages(chat) if m.message_id > before + 1]
+
+    async def press(
+        self, user_id: int, message: ChatMessage, button: str
+    ) -> tuple[ChatMessage, list[ChatMessage]]:
+        """Press the button whose text contains ``button``; return the message as it is
+        afterwards and any new bot messages."""
+        return await self.press_data(user_id, message, message.button_data(button))
+
+    async def press_data(
+        self, user_id: int, message: ChatMessage, data: str
+    ) -> tuple[ChatMessage, list[ChatMessage]]:
+        chat = message.chat_id
+        before = self.emulator.last_message_id(chat)
+        self.emulator.press_button(user_id, chat, message.message_id, data)
+        await self.emulator.wait_idle()
+        new = [m for m in self.emulator.bot_messages(chat) if m.message_id > before]
+        return self.emulator.message(chat, message.message_id), new
+
+    def answer_to(self, query_id: str) -> dict[str, Any]:
+        return self.emulator.callback_answers[query_id]
