@@ -43,7 +43,7 @@ def build_application(
     *,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
-    rate_limiter: BaseRateLimiter[Any] | None | bool = True,
+    rate_limiter: BaseRateLimiter[Any] | bool | None = True,
 ) -> BotApplication:
     """Build the bot: configuration in, a ready-to-run Application out.
 
@@ -51,7 +51,7 @@ def build_application(
     means Telegram's limits (30 msg/s overall, 20 msg/min per group; RetryAfter waited out).
     """
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
-    builder = (
+    builder: Any = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
@@ -72,7 +72,7 @@ def build_application(
         builder = builder.rate_limiter(rate_limiter)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application: BotApplication = builder.build()
     data = application.bot_data
     data.settings = settings
     data.clock = clock or SystemClock()
@@ -103,11 +103,13 @@ def register_handlers(app: BotApplication) -> None:
             CallbackQueryHandler(settings.on_settings_button, pattern=r"^s:"),
             CallbackQueryHandler(_stale_button),
             # Free text is a call log (or the answer to the bot's question).
-            MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, calls.on_text),
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, calls.on_text
+            ),
             MessageHandler(filters.COMMAND & ~filters.UpdateType.EDITED, start.unknown_command),
         ]
     )
-    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(errors.on_error)
 
 
 async def _stale_button(update: Update, context: BotContext) -> None:
@@ -115,7 +117,10 @@ async def _stale_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     lang = query.from_user.language_code if query.from_user else None
-    await query.answer(Translator(lang or context.settings.default_language)("error.stale_button"), show_alert=True)
+    await query.answer(
+        Translator(lang or context.settings.default_language)("error.stale_button"),
+        show_alert=True,
+    )
 
 
 async def set_commands(app: BotApplication) -> None:

@@ -8,10 +8,10 @@ from telegram import ForceReply, InlineKeyboardMarkup, Update
 
 from bot import cards, keyboards
 from bot.context import BotContext
+from bot.formatting import esc
 from bot.handlers.common import Env, edit, env_for, reply
 from bot.parsing.calllog import parse_call_log
 from bot.service import (
-    Ask,
     CallDraft,
     Question,
     Saved,
@@ -68,8 +68,8 @@ async def recorded_call(context: BotContext, chat_id: int, attempt_id: int) -> R
         return None
     promises = await context.storage.promises_of_attempt(chat_id, attempt_id)
     pending = [p for p in promises if p.status == "pending"]
-    promise = (pending or promises or [None])[-1]
-    return RecordedCall(attempt=attempt, promise=promise)
+    shown = pending or promises
+    return RecordedCall(attempt=attempt, promise=shown[-1] if shown else None)
 
 
 # ---------------------------------------------------------------- free text
@@ -86,10 +86,10 @@ async def on_text(update: Update, context: BotContext) -> None:
     if current is not None:
         draft_id, draft = current
         if draft.kind != "call" and draft.kind != "promise":
-            from bot.handlers.typed import on_typed_answer  # noqa: PLC0415 - avoids a cycle
+            from bot.handlers.typed import on_typed_answer
 
-            await on_typed_answer(update, context, env, draft_id, draft, text)
-            return
+            if await on_typed_answer(update, context, env, draft_id, draft, text):
+                return
         if draft.awaiting in TYPED or _answers_outcome(draft, text):
             await _answer_with_text(update, context, env, draft_id, draft, text)
             return
@@ -139,7 +139,8 @@ async def call_command(update: Update, context: BotContext) -> None:
 async def on_draft_button(update: Update, context: BotContext) -> None:
     """Answer a question about a draft with a button (``d:<draft>:<action>[:<arg>]``)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    assert query.data is not None
     env = await env_for(update, context)
     _ = env._
     parts = query.data.split(":")
@@ -206,7 +207,8 @@ def _int(text: str) -> int:
 async def on_attempt_button(update: Update, context: BotContext) -> None:
     """Fix or undo a saved call from its card (``a:<attempt>:<action>[:<arg>]``)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    assert query.data is not None
     env = await env_for(update, context)
     _ = env._
     parts = query.data.split(":")
@@ -240,7 +242,7 @@ async def on_attempt_button(update: Update, context: BotContext) -> None:
             env.where.now,
         )
         await query.answer()
-        await reply(update, _("ask.fix_company", company=cards.esc(call.attempt.company)), None)
+        await reply(update, _("ask.fix_company", company=esc(call.attempt.company)), None)
         if update.effective_message is not None and env.is_group:
             await update.effective_message.reply_text(
                 _("ask.reply_hint"), reply_markup=ForceReply(selective=True)
@@ -260,9 +262,7 @@ async def on_attempt_button(update: Update, context: BotContext) -> None:
         )
         await query.answer()
         text = (
-            _("undo.done", company=cards.esc(call.attempt.company))
-            if deleted
-            else _("error.entry_gone")
+            _("undo.done", company=esc(call.attempt.company)) if deleted else _("error.entry_gone")
         )
         await edit(query.message, text, None)
         return

@@ -16,14 +16,18 @@ logger = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     """Log the exception with the update's ids (not its text) and apologize to the user."""
     error = context.error
-    if isinstance(error, (NetworkError, TimedOut, RetryAfter)) and not isinstance(
-        update, Update
-    ):
+    if isinstance(error, (NetworkError, TimedOut, RetryAfter)) and not isinstance(update, Update):
         logger.warning("Telegram API problem: %s", error)
         return
-    chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    chat_id = (
+        update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    )
     logger.error("Unhandled error (chat %s)", chat_id, exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None or isinstance(error, Forbidden):
+    if (
+        not isinstance(update, Update)
+        or update.effective_chat is None
+        or isinstance(error, Forbidden)
+    ):
         return
     user = update.effective_user
     default = context.settings.default_language if context.services.settings else "en"

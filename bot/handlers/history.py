@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import InputFile, Update
 
 from bot import cards
+from bot.formatting import esc
 from bot.context import BotContext
 from bot.handlers.common import env_for, reply
 from bot.handlers.promises import find_company
@@ -37,7 +38,7 @@ async def history_command(update: Update, context: BotContext) -> None:
         return
     items = await context.storage.company_timeline(env.where.chat_id, company.id)
     if not items:
-        await reply(update, env._("history.empty", company=cards.esc(company.name)))
+        await reply(update, env._("history.empty", company=esc(company.name)))
         return
     await reply(update, cards.timeline(env._, company.name, items, env.where.now, env.tz))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import MaybeInaccessibleMessage, Update
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 
 from bot import cards, keyboards
 from bot.context import BotContext
@@ -90,7 +90,7 @@ async def pending_command(update: Update, context: BotContext) -> None:
     await reply(update, text, markup)
 
 
-async def pending_view(context: BotContext, env: Env) -> tuple[str, keyboards.Markup | None]:
+async def pending_view(context: BotContext, env: Env) -> tuple[str, InlineKeyboardMarkup | None]:
     promises = await context.storage.pending_promises(env.where.chat_id, limit=20)
     if not promises:
         return env._("pending.empty"), None
@@ -115,7 +115,8 @@ def resolution_text(env: Env, promise: Promise) -> str:
 async def on_promise_button(update: Update, context: BotContext) -> None:
     """Buttons on promises: ``p:<id>:…`` on cards and reminders, ``l:<id>:…`` in /pending."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    assert query.data is not None
     env = await env_for(update, context)
     _ = env._
     parts = query.data.split(":")

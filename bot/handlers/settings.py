@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import keyboards
 from bot.context import BotContext
@@ -22,21 +22,30 @@ def settings_text(env: Env) -> str:
     if env.chat.language is None:
         language += " " + _("settings.auto_marker")
     return "\n".join(
-        [_("settings.title"), _("settings.timezone", zone=esc(zone)), _("settings.language", language=language)]
+        [
+            _("settings.title"),
+            _("settings.timezone", zone=esc(zone)),
+            _("settings.language", language=language),
+        ]
     )
 
 
-def timezone_keyboard(env: Env) -> keyboards.Markup:
+def timezone_keyboard(env: Env) -> InlineKeyboardMarkup:
     zones = common_timezones()
     return keyboards.timezones([(timezone_label(z, env.where.now), z) for z in zones])
 
 
-async def ask_timezone(update: Update, context: BotContext, env: Env) -> None:
-    """Offer zone buttons and accept a typed zone, offset or city."""
+async def ask_timezone(
+    update: Update, context: BotContext, env: Env, *, source: str = "settings"
+) -> None:
+    """Offer zone buttons and accept a typed zone, offset or city.
+
+    From /start the question is optional: text that is not a zone is logged as a call.
+    """
     await context.storage.save_draft(
         env.where.chat_id,
         env.where.actor.user_id,
-        CallDraft(kind="timezone", awaiting="timezone").to_json(),
+        CallDraft(kind="timezone", source=source, awaiting="timezone").to_json(),
         env.where.now,
     )
     await reply(update, env._("settings.ask_timezone"), timezone_keyboard(env))
@@ -51,23 +60,39 @@ async def settings_command(update: Update, context: BotContext) -> None:
 async def set_timezone(context: BotContext, env: Env, zone: str) -> Env:
     settings = await context.storage.update_chat_settings(env.where.chat_id, timezone=zone)
     remember_settings(context, settings)
-    return Env(env._, settings, type(env.where)(env.where.chat_id, env.where.actor, zone, env.where.phone_region, env.where.now), True)
+    return Env(
+        env._,
+        settings,
+        type(env.where)(
+            env.where.chat_id, env.where.actor, zone, env.where.phone_region, env.where.now
+        ),
+        True,
+    )
 
 
-async def apply_typed_timezone(update: Update, context: BotContext, env: Env, text: str) -> None:
+async def apply_typed_timezone(
+    update: Update, context: BotContext, env: Env, text: str, *, strict: bool
+) -> bool:
+    """Set a typed zone; False (nothing done) when it is not one and ``strict`` is off."""
     zone = parse_timezone(text)
     if zone is None:
+        if not strict:
+            return False
         await reply(update, env._("settings.timezone_unknown", text=esc(text[:100])))
-        return
+        return True
     await context.storage.delete_draft(env.where.chat_id, env.where.actor.user_id)
     env = await set_timezone(context, env, zone)
-    await reply(update, env._("settings.timezone_set", zone=esc(timezone_label(zone, env.where.now))))
+    await reply(
+        update, env._("settings.timezone_set", zone=esc(timezone_label(zone, env.where.now)))
+    )
+    return True
 
 
 async def on_settings_button(update: Update, context: BotContext) -> None:
     """``s:tz``, ``s:tz:<zone>``, ``s:lang``, ``s:lang:<code>``."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    assert query.data is not None
     env = await env_for(update, context)
     parts = query.data.split(":", 2)
     what = parts[1] if len(parts) > 1 else ""
@@ -84,7 +109,11 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         await context.storage.delete_draft(env.where.chat_id, env.where.actor.user_id)
         env = await set_timezone(context, env, zone)
         await query.answer()
-        await edit(query.message, env._("settings.timezone_set", zone=esc(timezone_label(zone, env.where.now))), None)
+        await edit(
+            query.message,
+            env._("settings.timezone_set", zone=esc(timezone_label(zone, env.where.now))),
+            None,
+        )
         return
     if what == "lang" and value is None:
         await query.answer()
@@ -95,7 +124,9 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         settings = await context.storage.update_chat_settings(env.where.chat_id, language=stored)
         remember_settings(context, settings)
         user = update.effective_user
-        lang = stored or normalize_language(user.language_code if user else None, context.settings.default_language)
+        lang = stored or normalize_language(
+            user.language_code if user else None, context.settings.default_language
+        )
         _ = Translator(lang)
         await query.answer()
         await edit(query.message, _("settings.language_set", language=_(f"language.{lang}")), None)

@@ -36,7 +36,7 @@ async def start_command(update: Update, context: BotContext) -> None:
     env = await env_for(update, context)
     await reply(update, env._("start.welcome"))
     if not env.tz_chosen:
-        await ask_timezone(update, context, env)
+        await ask_timezone(update, context, env, source="start")
 
 
 async def help_command(update: Update, context: BotContext) -> None:

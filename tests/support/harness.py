@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from telegram import Update
+from telegram.ext import TypeHandler
+
 from bot.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.config import Settings
 from storage import Storage
@@ -32,10 +35,16 @@ class BotHarness:
             **settings,
         )
         self.app: BotApplication | None = None
+        # Updates handed to the bot, and updates it has finished handling (counted by a
+        # last-group handler): waiting for these is exact, whatever the bot does meanwhile.
+        self.sent = 0
+        self.handled = 0
 
     async def start(self, **build: Any) -> BotApplication:
         build.setdefault("rate_limiter", None)
         app = build_application(self.settings, clock=self.clock, **build)
+        app.add_handler(TypeHandler(Update, self._count_handled), group=1_000)
+        self.sent = self.handled = 0
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)
@@ -62,13 +71,22 @@ class BotHarness:
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
 
+    async def _count_handled(self, update: Update, context: object) -> None:
+        self.handled += 1
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has handled every update sent so far and is quiet."""
+        await self.emulator.wait_until(lambda: self.handled >= self.sent, timeout=timeout)
+        await self.emulator.wait_idle(timeout=timeout)
+
     async def restart(self) -> BotApplication:
         await self.stop()
         return await self.start()
 
     @property
     def storage(self) -> Storage:
-        assert self.app is not None and self.app.bot_data.storage is not None
+        assert self.app is not None
+        assert self.app.bot_data.storage is not None
         return self.app.bot_data.storage
 
     # ---------------------------------------------------------------- user actions
@@ -84,15 +102,18 @@ class BotHarness:
         chat = chat_id if chat_id is not None else user_id
         before = self.emulator.last_message_id(chat)
         self.emulator.send_message(user_id, text, chat_id=chat_id)
-        await self.emulator.wait_idle()
+        self.sent += 1
+        await self.settle()
         return [m for m in self.emulator.bot_messages(chat) if m.message_id > before + 1]
 
     async def press(
         self, user_id: int, message: ChatMessage, button: str
     ) -> tuple[ChatMessage, list[ChatMessage]]:
-        """Press the button whose text contains ``button``; return the message as it is
-        afterwards and any new bot messages."""
-        return await self.press_data(user_id, message, message.button_data(button))
+        """Press the button whose text is ``button`` (or else contains it); return the message
+        as it is afterwards and any new bot messages."""
+        exact = [d for row in message.buttons() for text, d in row if text == button and d]
+        data = exact[0] if exact else message.button_data(button)
+        return await self.press_data(user_id, message, data)
 
     async def press_data(
         self, user_id: int, message: ChatMessage, data: str
@@ -100,9 +121,17 @@ class BotHarness:
         chat = message.chat_id
         before = self.emulator.last_message_id(chat)
         self.emulator.press_button(user_id, chat, message.message_id, data)
-        await self.emulator.wait_idle()
+        self.sent += 1
+        await self.settle()
         new = [m for m in self.emulator.bot_messages(chat) if m.message_id > before]
         return self.emulator.message(chat, message.message_id), new
+
+    async def press_raw(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        """Press a button with any data (forged, stale); return the callback query id."""
+        query = self.emulator.press_button(user_id, chat_id, message_id, data, force=True)
+        self.sent += 1
+        await self.settle()
+        return query
 
     def answer_to(self, query_id: str) -> dict[str, Any]:
         return self.emulator.callback_answers[query_id]

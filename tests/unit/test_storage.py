@@ -179,7 +179,9 @@ async def test_ids_from_another_chat_are_refused(storage: Storage) -> None:
         await storage.record_call(
             OTHER_CHAT, company=call.attempt.company_id, outcome="busy", called_at=NOW, actor=ANNA
         )
-    assert await storage.delete_entry(OTHER_CHAT, ANNA.user_id, "attempt", call.attempt.id) is False
+    assert (
+        await storage.delete_entry(OTHER_CHAT, ANNA.user_id, "attempt", call.attempt.id) is False
+    )
     assert (await storage.attempt(CHAT, call.attempt.id)) is not None
 
 
@@ -255,4 +257,6 @@ async def test_chat_settings(storage: Storage) -> None:
 async def test_naive_datetimes_are_refused(storage: Storage) -> None:
     naive = datetime(2026, 11, 25, 10, 0)  # noqa: DTZ001 - the point of the test
     with pytest.raises(ValueError, match="naive"):
-        await storage.record_call(CHAT, company="Acme", outcome="busy", called_at=naive, actor=ANNA)
+        await storage.record_call(
+            CHAT, company="Acme", outcome="busy", called_at=naive, actor=ANNA
+        )
