@@ -392,7 +392,8 @@ def _decode_params(raw: Mapping[str, Any]) -> JSON:
             try:
                 params[name] = json.loads(value)
             except ValueError:
-                raise _bad(f"can't parse {name} JSON object") from None
+                what = "reply keyboard markup" if name == "reply_markup" else name
+                raise _bad(f"can't parse {what} JSON object") from None
         elif name in _INT_FIELDS or name == "chat_id":
             params[name] = int(value) if _INT_RE.fullmatch(value) else value
         elif name in _BOOL_FIELDS:
@@ -539,8 +540,13 @@ class BotApiEmulator:
         self._closing = True
         self._wake_poll("closing")
         runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
+        try:
+            if runner is not None:
+                await runner.cleanup()
+        finally:
+            # Only polls pending during shutdown return early; an in-process bot that keeps
+            # polling afterwards long-polls as usual instead of spinning.
+            self._closing = False
 
     async def __aenter__(self) -> BotApiEmulator:
         await self.start()
@@ -1568,7 +1574,8 @@ class BotApiEmulator:
             stored = self._store_file("photo", source, *size)
         width, height = stored.width or 800, stored.height or 600
         sizes: list[JSON] = []
-        for box in (90, 1280):
+        boxes = (90, 1280) if max(width, height) > 90 else (90,)
+        for box in boxes:
             scale = min(1.0, box / max(width, height))
             sizes.append(
                 {
