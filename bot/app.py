@@ -28,11 +28,15 @@ from bot.context import BotContext, BotData
 from bot.handlers import calls, errors, history, promises, settings, start
 from bot.i18n import LANGUAGES, Translator
 from bot.parsing.deadlines import warm_up
+from bot.updates import PerChatUpdateProcessor
 from storage import Storage
 
 logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+#: Chats handled at the same time (each chat's own updates stay in order).
+CONCURRENT_UPDATES = 32
 
 #: Updates the bot asks Telegram for (and nothing else).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
@@ -63,6 +67,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -54,6 +54,11 @@ def from_db(text: str) -> datetime:
     return datetime.strptime(text, _TS).replace(tzinfo=UTC)
 
 
+def _second(moment: datetime) -> datetime:
+    """The moment as it reads back from the database: UTC, whole seconds."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def _opt(text: str | None) -> datetime | None:
     return None if text is None else from_db(text)
 
@@ -127,6 +132,10 @@ class Storage:
         self._conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._users_seen: dict[int, Actor] = {}
+        # (chat, user) pairs that have a draft: most messages have none, and this saves
+        # a query per message. The bot is the database's only writer.
+        self._draft_owners: set[tuple[int, int]] = set()
         #: Called after every committed write, e.g. to wake the reminder scheduler.
         self.on_change: Callable[[], None] | None = None
 
@@ -145,6 +154,8 @@ class Storage:
             )
             storage = cls(conn, path)
             await storage._migrate()
+            owners = await conn.execute_fetchall("SELECT DISTINCT chat_id, user_id FROM drafts")
+            storage._draft_owners = {(int(r[0]), int(r[1])) for r in owners}
         except BaseException:
             await conn.close()
             raise
@@ -237,8 +248,10 @@ class Storage:
             raise StorageError("unknown chat")
         return ChatSettings(*row)
 
-    @staticmethod
-    async def _touch_user(conn: aiosqlite.Connection, actor: Actor, now: datetime) -> None:
+    async def _touch_user(self, conn: aiosqlite.Connection, actor: Actor, now: datetime) -> None:
+        # Names change rarely: skip the write when this process already stored this one.
+        if self._users_seen.get(actor.user_id) == actor:
+            return
         await conn.execute(
             "INSERT INTO users (user_id, name, username, language_code, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, "
@@ -246,6 +259,7 @@ class Storage:
             "language_code = coalesce(excluded.language_code, users.language_code)",
             (actor.user_id, actor.name, actor.username, actor.language_code, to_db(now)),
         )
+        self._users_seen[actor.user_id] = actor
 
     # ------------------------------------------------------------------ companies
     async def match_company(self, chat_id: int, name: str) -> CompanyMatch:
@@ -278,25 +292,37 @@ class Storage:
         return [Company(*row) for row in rows]
 
     @staticmethod
-    async def _company_id(
+    async def _company(
         conn: aiosqlite.Connection, chat_id: int, company: int | str, now: datetime
-    ) -> int:
+    ) -> tuple[int, str]:
+        """Resolve an existing company id of this chat, or find-or-create one by name."""
         if isinstance(company, int):
-            rows = await conn.execute_fetchall(
-                "SELECT id FROM companies WHERE id = ? AND chat_id = ?", (company, chat_id)
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT id, name FROM companies WHERE id = ? AND chat_id = ?",
+                    (company, chat_id),
+                )
             )
             if not rows:
                 raise StorageError("unknown company")
-            return company
+            return int(rows[0][0]), str(rows[0][1])
         name = clean_company_name(company)
         if not name:
             raise StorageError("empty company name")
-        rows = await conn.execute_fetchall(
-            "INSERT INTO companies (chat_id, name, norm, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (chat_id, norm) DO UPDATE SET norm = excluded.norm RETURNING id",
-            (chat_id, name, normalize_company(name), to_db(now)),
+        rows = list(
+            await conn.execute_fetchall(
+                "INSERT INTO companies (chat_id, name, norm, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, norm) DO UPDATE SET norm = excluded.norm "
+                "RETURNING id, name",
+                (chat_id, name, normalize_company(name), to_db(now)),
+            )
         )
-        return int(next(iter(rows))[0])
+        return int(rows[0][0]), str(rows[0][1])
+
+    async def _company_id(
+        self, conn: aiosqlite.Connection, chat_id: int, company: int | str, now: datetime
+    ) -> int:
+        return (await self._company(conn, chat_id, company, now))[0]
 
     # ------------------------------------------------------------------ writing entries
     async def record_call(
@@ -319,7 +345,7 @@ class Storage:
             raise StorageError(f"unknown outcome {outcome!r}")
         async with self._transaction() as conn:
             await self._touch_user(conn, actor, called_at)
-            company_id = await self._company_id(conn, chat_id, company, called_at)
+            company_id, company_name = await self._company(conn, chat_id, company, called_at)
             rows = await conn.execute_fetchall(
                 "INSERT INTO attempts (chat_id, company_id, phone, outcome, note, called_at, "
                 "logged_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -340,12 +366,19 @@ class Storage:
                 promise_id = await self._insert_promise(
                     conn, chat_id, company_id, promise, called_at, actor, attempt_id, None
                 )
-        attempt = await self.attempt(chat_id, attempt_id)
-        assert attempt is not None
-        return RecordedCall(
-            attempt=attempt,
-            promise=None if promise_id is None else await self.promise(chat_id, promise_id),
-        )
+        # Built from what was written: no read-back round trip on the hot path.
+        attempt = Attempt(
+            attempt_id, chat_id, company_id, company_name, phone, outcome, note,
+            _second(called_at), actor.user_id,
+        )  # fmt: skip
+        saved = None
+        if promise is not None and promise_id is not None:
+            saved = Promise(
+                promise_id, chat_id, company_id, company_name, attempt_id, None,
+                promise.promised_by, _second(called_at), _second(promise.due_at), "pending",
+                None, actor.user_id,
+            )  # fmt: skip
+        return RecordedCall(attempt=attempt, promise=saved)
 
     @staticmethod
     async def _insert_promise(
@@ -725,10 +758,13 @@ class Storage:
                 "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (chat_id, user_id, payload, to_db(now), to_db(now)),
             )
+            self._draft_owners.add((chat_id, user_id))
             return int(next(iter(rows))[0])
 
     async def draft(self, chat_id: int, user_id: int) -> Draft | None:
         """The user's current draft in this chat, if any."""
+        if (chat_id, user_id) not in self._draft_owners:
+            return None
         row = await self._fetchone(
             "SELECT id, chat_id, user_id, payload, updated_at FROM drafts "
             "WHERE chat_id = ? AND user_id = ? ORDER BY id DESC LIMIT 1",
@@ -739,6 +775,9 @@ class Storage:
         return Draft(row[0], row[1], row[2], row[3], from_db(row[4]))
 
     async def delete_draft(self, chat_id: int, user_id: int) -> None:
+        if (chat_id, user_id) not in self._draft_owners:
+            return
+        self._draft_owners.discard((chat_id, user_id))
         async with self._write_lock:
             await self._conn.execute(
                 "DELETE FROM drafts WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
