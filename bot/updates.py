@@ -11,10 +11,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+#: PTB's own limit is taken before our per-chat lock, so it is set out of the way; the real
+#: limit on work in progress is taken after the lock (a busy group must not fill every slot
+#: with updates that only wait for their turn).
+_OUTER_LIMIT = 100_000
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 32) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(_OUTER_LIMIT)
+        self._working = asyncio.Semaphore(max_concurrent_updates)
         # chat id -> (lock, number of updates holding or waiting for it)
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -27,27 +33,24 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 return update.effective_user.id
         return None
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
-            await super().process_update(update, coroutine)
+            async with self._working:
+                await coroutine
             return
-        # The chat's lock is taken before a concurrency slot, so a busy chat queues on its
-        # own lock instead of filling every slot; asyncio.Lock is FIFO, so order is kept.
+        # asyncio.Lock wakes waiters first come, first served: a chat's order is kept.
         lock, users = self._chats.get(key, (asyncio.Lock(), 0))
         self._chats[key] = (lock, users + 1)
         try:
-            async with lock:
-                await super().process_update(update, coroutine)
+            async with lock, self._working:
+                await coroutine
         finally:
             lock, users = self._chats[key]
             if users <= 1:
                 del self._chats[key]
             else:
                 self._chats[key] = (lock, users - 1)
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

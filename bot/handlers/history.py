@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from telegram import InputFile, Update
 
 from bot import cards
-from bot.formatting import esc
 from bot.context import BotContext
+from bot.formatting import esc
 from bot.handlers.common import env_for, reply
 from bot.handlers.promises import find_company
 
