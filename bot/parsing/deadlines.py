@@ -18,6 +18,11 @@ Resolution rules (each one is pinned down by tests/unit/test_deadlines.py):
   roll over: once passed they are an error ("past").
 - Hours 1–6 written without am/pm, a part of the day or a leading zero mean the afternoon
   ("в 3" → 15:00, "by 5" → 17:00): nobody promises a callback at 3 a.m. "03:00" stays 03:00.
+  "15-00" and "10-30" are times (Russian typing); "10-12" is not (it reads as a range).
+  "15.03" is a date (day.month); "10.30" is a time because 30 is no month.
+- "после 15" / "after 3pm" / "след 15:00": the callback comes after that time, so the deadline
+  is the end of that working day, 18:00 (23:59 when the time is 18:00 or later).
+- Time ranges ("с 14 до 16", "from 2 to 4pm") end at their end.
 - A bare number becomes an hour only next to a date ("утре 10"); alone it means nothing.
 - Weekdays mean the next such day strictly after today. On a Monday "в понедельник" is next
   week's Monday, unless a time or part of the day is given that is still ahead today
@@ -31,8 +36,9 @@ Resolution rules (each one is pinned down by tests/unit/test_deadlines.py):
   the upper bound.
 - Business days ("в течение 3 рабочих дней") skip Saturdays and Sundays (no public holidays),
   counting from tomorrow: 18:00 on the last of them.
-- "this week" / "до конца недели" → Friday 18:00 (Sunday on a weekend); "next week" → next
-  week's Friday 18:00; "monday next week" → that Monday; "до конца месяца" → its last day 18:00.
+- "this week" / "до конца недели" / "до выходных" → Friday 18:00 (Sunday on a weekend);
+  "next week" → next week's Friday 18:00; "monday next week" → that Monday; "на выходных" /
+  "this weekend" → Sunday 18:00; "до конца месяца" / "next month" → its last day 18:00.
 - DST: local wall-clock times are placed with the offset valid on that day. A nonexistent local
   time (spring-forward gap) and an ambiguous one (fall-back fold) both resolve to the LATER of
   the two candidate instants: 03:30 in Sofia's gap becomes 04:30 EEST; 03:30 in its fold
@@ -144,6 +150,7 @@ class _Time:
     meridiem: Literal["am", "pm"] | None  # from "pm", "вечера", "сутринта", ...
     strong: bool  # unambiguous 24-hour form ("15:00", "07:30", "0:15"): no afternoon guess
     bare: bool  # a lone number: only an hour when a date stands next to it ("утре 10")
+    after: bool = False  # "после 15", "after 3pm": the callback comes later that day
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +300,14 @@ _PartValue: TypeAlias = tuple[int, int, Literal["am", "pm"] | None, bool]
 _PART_TABLE: list[tuple[_PartValue, list[str]]] = [
     ((12, 0, "am", False), ["morning", "in the morning", "утром", "с утра", "поутру",
                             "сутринта", "сутрин", "рано сутринта", "early morning"]),
-    ((12, 0, "am", False), ["before lunch", "by lunch", "by noon", "до обеда", "к обеду",
+    ((12, 0, "am", False), ["am", "before lunch", "by lunch", "by noon", "до обеда", "к обеду",
+                            "ближе к обеду",
                             "перед обедом", "преди обяд", "преди обед", "до обяд"]),
-    ((17, 0, "pm", False), ["afternoon", "in the afternoon", "after lunch", "днем", "днём",
+    ((17, 0, "pm", False), ["pm", "afternoon", "in the afternoon", "after lunch", "днем", "днём",
                             "после обеда", "во второй половине дня", "следобед", "следобяд",
                             "след обяд", "след обед"]),
     ((18, 0, "pm", False), ["by evening", "by the evening", "до вечера", "к вечеру",
+                            "ближе к вечеру",
                             "до вечерта"]),
     ((21, 0, "pm", False), ["evening", "in the evening", "вечером", "вечерта", "вечер"]),
     ((21, 0, "pm", True), ["tonight", "this evening", "тази вечер", "довечера", "этим вечером",
@@ -332,10 +341,21 @@ _WEEK_ENDS = _vocabulary(
         0: "this week|end of week|end of the week|end of this week|by end of week"
         "|by the end of the week|до конца недели|к концу недели|в конце недели|на этой неделе"
         "|на неделе|до конца этой недели|тази седмица|до края на седмицата|в края на седмицата"
-        "|до края на тази седмица|през седмицата",
+        "|до края на тази седмица|през седмицата|в рамките на седмицата|до выходных"
+        "|до уикенда",
         1: "next week|end of next week|the next week|на следующей неделе"
         "|до конца следующей недели|следващата седмица|другата седмица"
         "|през следващата седмица|до края на следващата седмица",
+    }
+)
+# The weekend ends on Sunday: "на выходных" → Sunday 18:00.
+_WEEKENDS = _vocabulary(
+    {
+        0: "weekend|the weekend|this weekend|over the weekend|on the weekend|at the weekend"
+        "|by the weekend|на выходных|в выходные|на этих выходных|в эти выходные|уикенда"
+        "|уикенд|през уикенда|този уикенд|в събота и неделя|в субботу или воскресенье",
+        1: "next weekend|на следующих выходных|в следующие выходные|следващия уикенд"
+        "|другия уикенд",
     }
 )
 _MONTH_ENDS = _vocabulary(
@@ -456,12 +476,19 @@ def _h_time(m: re.Match[str]) -> list[_Piece] | None:
     h = int(raw_hour)
     minute = int(m.group("m")) if m.group("m") else 0
     sep = m.group("sep")
-    prep = m.group("prep")
+    after = m.group("after")
+    prep = m.group("prep") or after
     unit = m.group("unit")
     ampm = m.group("ampm")
     mer_word = m.group("mer")
     if sep == "." and 1 <= h <= 31 and 1 <= minute <= 12:
         return None  # "15.03" is a date
+    if sep == "-" and 0 < minute < 24:
+        return None  # "15-00" and "10-30" are times; "10-12" is a range of hours
+    if after and (
+        unit in {"часа", "часов", "час", "h", "ч", "ч."} or (after == "след" and not sep)
+    ):
+        return None  # "след 2 часа", "after 2h": in two hours
     if h > 23 or minute > 59:
         return None
     meridiem: Literal["am", "pm"] | None = None
@@ -485,7 +512,7 @@ def _h_time(m: re.Match[str]) -> list[_Piece] | None:
         return None  # "2 часа" and "2h" alone are durations; "15ч" is a time
     bare = not (prep or sep or unit or ampm or mer_word)
     strong = meridiem is not None or h == 0 or h > 12 or raw_hour.startswith("0")
-    return [_Time(h, minute, meridiem, strong, bare)]
+    return [_Time(h, minute, meridiem, strong, bare, after=bool(after))]
 
 
 def _h_time_range(m: re.Match[str]) -> list[_Piece] | None:
@@ -526,6 +553,10 @@ def _h_weekday(m: re.Match[str]) -> list[_Piece] | None:
 
 def _h_week_end(m: re.Match[str]) -> list[_Piece] | None:
     return [_WeekEnd(_WEEK_ENDS[_squash(m.group("word"))])]
+
+
+def _h_weekend(m: re.Match[str]) -> list[_Piece] | None:
+    return [_Weekday(6, weeks_ahead=_WEEKENDS[_squash(m.group("word"))])]
 
 
 def _h_month_end(m: re.Match[str]) -> list[_Piece] | None:
@@ -578,7 +609,7 @@ def _h_filler(m: re.Match[str]) -> list[_Piece] | None:
 
 _AMPM = r"(?P<ampm>a\.?m\.?|p\.?m\.?)"
 _MERIDIEM = _alt(_MERIDIEM_WORDS)
-_TIME_UNIT = r"(?P<unit>ч\.?|h|часа|часов|час|o'?clock)"
+_TIME_UNIT = r"(?P<unit>ч\.?|h|часа|часов|часам|час|o'?clock)"
 _UNIT_WORDS = _alt(_UNITS)
 
 _RULES: list[tuple[re.Pattern[str], _Handler]] = [
@@ -594,8 +625,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            rf"(?:(?P<prep>{_alt(_TIME_PREPS)})\s+)?(?P<h>\d{{1,2}})"
-            rf"(?:(?P<sep>[:.])(?P<m>\d{{2}}))?(?:\s*(?:{_AMPM}|{_TIME_UNIT}))?"
+            rf"(?:(?:(?P<after>после|after|след)|(?P<prep>{_alt(_TIME_PREPS)}))\s+)?"
+            rf"(?P<h>\d{{1,2}})(?:(?P<sep>[:.-])(?P<m>\d{{2}}))?(?:\s*(?:{_AMPM}|{_TIME_UNIT}))?"
             rf"(?:\s+(?P<mer>{_MERIDIEM}))?{_END}"
         ),
         _h_time,
@@ -611,7 +642,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(
             rf"(?:(?P<intro>{_alt(_DURATION_INTROS)})\s+)?"
-            rf"(?:half an hour|half hour|a half hour|полчаса|пол часа|половин час|получас){_END}"
+            rf"(?:half an hour|half hour|a half hour|полчаса|пол часа|половин час|получас"
+            rf"|получаса){_END}"
         ),
         _h_half_hour,
     ),
@@ -639,6 +671,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (re.compile(rf"(?P<word>{_alt(_DAY_OFFSETS)}){_END}"), _h_day_offset),
     (re.compile(rf"(?P<word>{_alt(_WEEK_ENDS)}){_END}"), _h_week_end),
+    (re.compile(rf"(?P<word>{_alt(_WEEKENDS)}){_END}"), _h_weekend),
     (re.compile(rf"(?P<word>{_alt(_MONTH_ENDS)}){_END}"), _h_month_end),
     (
         re.compile(rf"(?:{_alt(_WEEKDAY_MODIFIERS)}\s+)?(?P<wd>{_alt(_WEEKDAYS)})\.?{_END}"),
@@ -796,6 +829,8 @@ def _clock(slots: _Slots) -> tuple[int, int] | None:
             hour += 12
         elif hint is None and 1 <= hour <= 6:
             hour += 12  # "в 3", "by 5": business hours, not the middle of the night
+    if time.after:  # "после 15": by the end of that working day, or of the day itself
+        return (DEFAULT_HOUR, 0) if hour < DEFAULT_HOUR else (23, 59)
     return hour, time.minute
 
 

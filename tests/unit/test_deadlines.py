@@ -192,7 +192,24 @@ CALENDAR_CASES = [
     ("в 06:00", "2026-11-26 06:00"),
     ("в 5 утра", "2026-11-26 05:00"),
     ("завтра утром в 3", "2026-11-26 03:00"),
+    # "After" a time: by the end of that working day.
+    ("после 15", "2026-11-25 18:00"),
+    ("после 3", "2026-11-25 18:00"),
+    ("after 3pm", "2026-11-25 18:00"),
+    ("след 15:00", "2026-11-25 18:00"),
+    ("завтра после 14", "2026-11-26 18:00"),
+    ("after 7pm", "2026-11-25 23:59"),
+    # Other ways to write an hour.
+    ("к 5 часам", "2026-11-25 17:00"),
+    ("к 15 часам", "2026-11-25 15:00"),
+    ("в 15-00", "2026-11-25 15:00"),
+    ("10-30", "2026-11-25 10:30"),
+    ("в 15 часов", "2026-11-25 15:00"),
+    ("monday am", "2026-11-30 12:00"),
+    ("tomorrow pm", "2026-11-26 17:00"),
+    ("ближе к вечеру", "2026-11-25 18:00"),
     # Time ranges: the end counts.
+    ("с 10-12", "2026-11-25 12:00"),
     ("с 14 до 16", "2026-11-25 16:00"),
     ("from 2 to 4pm", "2026-11-25 16:00"),
     ("завтра с 14:00 до 16:00", "2026-11-26 16:00"),
@@ -234,6 +251,13 @@ CALENDAR_CASES = [
     ("monday next week", "2026-11-30 18:00"),
     ("в понедельник на следующей неделе", "2026-11-30 18:00"),
     ("следващата седмица в сряда", "2026-12-02 18:00"),
+    ("в рамките на седмицата", "2026-11-27 18:00"),
+    ("до выходных", "2026-11-27 18:00"),
+    ("на выходных", "2026-11-29 18:00"),
+    ("в выходные", "2026-11-29 18:00"),
+    ("over the weekend", "2026-11-29 18:00"),
+    ("през уикенда", "2026-11-29 18:00"),
+    ("next weekend", "2026-12-06 18:00"),
     ("до конца месяца", "2026-11-30 18:00"),
     ("end of next month", "2026-12-31 18:00"),
     # Fillers, approximations and punctuation.
@@ -276,6 +300,9 @@ EXACT_CASES = [
     ("1.5 hours", timedelta(minutes=90)),
     ("через 2 часа", timedelta(hours=2)),
     ("через полчаса", timedelta(minutes=30)),
+    ("в течение получаса", timedelta(minutes=30)),
+    ("after 2 hours", timedelta(hours=2)),
+    ("after 2h", timedelta(hours=2)),
     ("через пол часа", timedelta(minutes=30)),
     ("через час", timedelta(hours=1)),
     ("через полтора часа", timedelta(minutes=90)),
@@ -312,12 +339,15 @@ ERROR_CASES = [
     ("hello", "unrecognized"),
     ("когда-нибудь", "unrecognized"),
     ("някога", "unrecognized"),
-    ("asap", "unrecognized"),
     ("в", "unrecognized"),  # only a preposition
     ("by the", "unrecognized"),
     ("15", "unrecognized"),  # a lone number is no deadline
     ("a", "unrecognized"),
     ("25:00", "unrecognized"),
+    ("10-12", "unrecognized"),  # a range of hours without "с"/"from": unclear
+    ("asap", "unrecognized"),
+    ("на днях", "unrecognized"),
+    ("скоро", "unrecognized"),
     ("32.13", "unrecognized"),
     ("31 февраля", "unrecognized"),
     ("29.02.2027", "unrecognized"),
@@ -377,6 +407,10 @@ def test_error_keeps_the_text() -> None:
         ("вечером", "2026-11-25 22:00", "2026-11-26 21:00"),
         ("в 10 вечера", "2026-11-25 23:00", "2026-11-26 22:00"),
         ("до полуночи", "2026-11-25 23:59", "2026-11-25 23:59"),  # exactly now is not past
+        ("после 15", "2026-11-25 19:00", "2026-11-26 18:00"),
+        # The weekend ends on Sunday; said on a Sunday it is today.
+        ("на выходных", "2026-11-29 10:00", "2026-11-29 18:00"),
+        ("this weekend", "2026-11-28 10:00", "2026-11-29 18:00"),
         # Business days counted from a Friday skip the weekend.
         ("в течение 1 рабочего дня", "2026-11-27 10:00", "2026-11-30 18:00"),
         ("within 2 business days", "2026-11-28 10:00", "2026-12-01 18:00"),
