@@ -6,7 +6,8 @@ both mean 15:00. Parsing happens in two layers:
 1. A rule layer (this module) that knows the forms people actually type — "утре в 10",
    "в понедельник утром", "в течение 3 рабочих дней", "до края на деня" — and resolves them
    against the user's local wall clock. It covers what dateparser gets wrong or does not know.
-2. dateparser, restricted to en/ru/bg, as a fallback for anything else.
+2. dateparser, restricted to en/ru/bg, as a fallback for anything else. Its dates without a
+   time also become 18:00; a bare month or year ("в декабре") is too vague and rejected.
 
 Resolution rules (each one is pinned down by tests/unit/test_deadlines.py):
 
@@ -27,8 +28,9 @@ Resolution rules (each one is pinned down by tests/unit/test_deadlines.py):
 - Weekdays mean the next such day strictly after today. On a Monday "в понедельник" is next
   week's Monday, unless a time or part of the day is given that is still ahead today
   ("в понедельник в 17:00" at 10:00 on a Monday → today 17:00). "next Friday" = "Friday".
-- "15 марта" / "15.03" without a year: this year, or next year when that day has passed.
-  Numbers are day.month; "3/15" (second number > 12) is read month/day.
+- "15 марта" / "15.03" without a year: this year, or next year when that day has passed
+  (today's date with a passed time is "past", not next year). Numbers are day.month; "3/15"
+  (second number > 12) is read month/day.
 - "15-го" / "the 15th" / "на 15-ти": that day of this month, or of the next month that has it.
 - Minutes and hours ("in 2 hours", "через полчаса") are exact real time. Whole days, weeks and
   months ("через 3 дня", "след седмица") move the calendar and keep the local wall-clock time,
