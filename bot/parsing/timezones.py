@@ -231,8 +231,8 @@ def _build_city_index() -> _CityIndex:
         zone_id = zones.setdefault(sys.intern(zone), len(zones))
         packed = int(city["population"]) << 16 | zone_id
         for name in {_fold(n) for n in (city["name"], *city["alternatenames"])}:
-            if not _USEFUL_NAME.fullmatch(name):
-                continue
+            if len(name) < 3 or not _USEFUL_NAME.fullmatch(name):
+                continue  # "no", "la" are words before they are city names
             key = hash(name)
             if best.get(key, -1) < packed:
                 best[key] = packed

@@ -109,6 +109,8 @@ UNKNOWN = [
     "+25",
     "UTC+5:15",  # no zone has that standard offset
     "UTC+3:60",
+    "no",  # two-letter alternate names are not matched
+    "ok",
     "Europe/Rigaa",
     "Mars/Olympus",
     "x" * 200,
