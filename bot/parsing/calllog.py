@@ -193,6 +193,8 @@ _IVR: tuple[str, ...] = (
 _VOICEMAIL: tuple[str, ...] = (
     r"voice\s?-?mail\w*",
     r"answering\s+machine",
+    r"went\s+(?:straight\s+)?to\s+(?:voice\s?-?mail|the\s+answering\s+machine)",
+    r"straight\s+to\s+voice\s?-?mail",
     r"left\s+(?:a\s+|them\s+a\s+)?(?:voice\s?-?mail|voice\s+message|message|msg|vm)",
     r"голосов\w*\s+почт\w*",
     r"автоответчик\w*",
@@ -223,6 +225,8 @@ _HUNG_UP: tuple[str, ...] = (
     r"(?:бросил\w*|бросают|положил\w*|кладут|повесил\w*)\s+трубку",
     r"трубку\s+(?:бросил\w*|положил\w*|повесил\w*)",
     r"сбросил\w*",
+    r"положил[аи]?",
+    r"бросил[аи]?",
     r"сбрасыва\w*",
     r"скинул\w*",
     r"отключил\w*",
@@ -249,7 +253,8 @@ _TRANSFERRED: tuple[str, ...] = (
     r"соединил\w*(?:\s+меня)?",
     r"перенаправил\w*(?:\s+меня)?",
     r"переадресовал\w*(?:\s+меня)?",
-    r"прехвърли\w*(?:\s+ме)?",
+    r"прехвърл\w*(?:\s+ме)?",
+    r"ще\s+(?:ви\s+|ме\s+)?прехвърл\w*",
     r"свързаха\s+ме(?:\s+(?:с|със))?",
     r"свърза\s+ме(?:\s+(?:с|със))?",
     r"пренасочи\w*(?:\s+ме)?",
@@ -426,13 +431,17 @@ _INTERMEDIATE = (Outcome.TRANSFERRED, Outcome.IVR)  # steps on the way, not wher
 # Digit groups joined by one separator (space, hyphen, parentheses). Dots, colons and slashes
 # never join groups, so "15:00", "15.03" and "15/03" cannot become phones.
 _PHONE_RE = re.compile(
-    r"(?<![\w.:/+])\+?(?:\(\d{1,5}\)[ -]?)?\d+(?:(?:[ -]|[ ]?\(|\)[ ]?)\d+)*(?!\w)(?![.:/]\d)"
+    r"(?<![\w+])(?!(?<=[.:/])\d)\+?(?:\(\d{1,5}\)[ -]?)?\d+(?:(?:[ -]|[ ]?\(|\)[ ]?)\d+)*"
+    r"(?!\w)(?![.:/]\d)"
 )
 _PHONE_MIN_DIGITS, _PHONE_MAX_DIGITS = 7, 16
 _DATE_LIKE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}")
 _REFERENCE_BEFORE_RE = re.compile(
     r"(?:order|ticket|case|invoice|ref|заказ\w*|заявк\w*|сч[её]т\w*|договор\w*|тикет\w*|"
     r"поръчка\w*|фактура\w*|#|№)\W{0,3}$"
+)
+_CURRENCY_AFTER_RE = re.compile(
+    r"\s*(?:€|\$|£|₽|eur|usd|rub|bgn|руб|р\.|лв|лева|евро|долл|euro|dollars?)", re.IGNORECASE
 )
 _UNIT_AFTER_RE = re.compile(
     r"\s*(?:min|mins|minutes?|sec|secs|seconds?|h|hrs?|hours?|times|x|мин\w*|сек\w*|час\w*|ч|"
@@ -486,10 +495,14 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Words that lead into a time word and belong to the deadline: "in a couple of days",
+# "через пару часов", "до края на деня".
 _TIME_PREPS = _words(
-    """in at on by before after until till around about within the this next end of
+    """in at on by before after until till around about within the this next end of a an
+    one two three four five couple few several half
     в во до к ко через после около с со на не позже позднее течение течении конца концу конце
-    ближе примерно след към през края краят най-късно"""
+    ближе примерно пару пара несколько два две три четыре пять полтора
+    след към през края краят най-късно един една два три няколко"""
 )
 _ROLE_WORDS = _words(
     """manager operator agent rep representative consultant specialist supervisor secretary
@@ -517,7 +530,8 @@ _COMPANY_STOP = (
     | _words(
         """again today twice once опять снова еще сегодня пак отново днес times раз раза пъти
         after waited ждал ждала ждали чаках about regarding re насчет относно order ticket
-        invoice заказ заявка поръчка"""
+        invoice заказ заявка поръчка через within until till след called calls звонили
+        перезвонили позвонили обадиха звъннаха"""
     )
 )
 _SKIPPABLE_LEAD = _words("again today опять снова еще сегодня пак отново днес")
@@ -525,7 +539,14 @@ _MAX_COMPANY_WORDS = 6
 _SEGMENT_CHARS = 80  # how far before a promise verb we look for who promised and when
 # Trimmed from the edges of each note clause ("… and then", "и …").
 _NOTE_FILLER = _words(
-    "and then but so also me us on that и а но потом затем тоже что мне нам ми ни че"
+    """and then but so also me us on that they he she и а но потом затем тоже что мне нам ми ни
+    че он она они той тя те"""
+)
+_REPORTED_SPEECH = _words("что че that")
+# "spoke to Maria, she'll call back": the person we spoke to is who promised (en/bg only: in
+# Russian the name after "с" is declined, "с Иваном", and would come out in the wrong case).
+_SPOKE_TO_RE = re.compile(
+    r"(?:spoke|spoken|talked|speaking|talking)\s+(?:to|with)|(?:говорих|разговарях)\s+(?:със|с)"
 )
 _NOTE_STRIP = " \t\r\n-–—:.'*_~"
 
@@ -641,6 +662,8 @@ def _find_phone(norm: str) -> tuple[int, int] | None:
                 end = start + len(candidate)
         if _REFERENCE_BEFORE_RE.search(norm, max(0, start - 24), start):
             continue  # "order 1234567" is not a phone number
+        if _CURRENCY_AFTER_RE.match(norm, end):
+            continue  # "1 000 000 руб" neither
         digits = sum(ch.isdigit() for ch in candidate)
         if not _PHONE_MIN_DIGITS <= digits <= _PHONE_MAX_DIGITS:
             continue
@@ -694,7 +717,8 @@ def _find_company(
     end = None
     count = 0
     for token in msg.tokens_between(pos, limit):
-        if not _inside_any(token.start, msg.quoted) and _ends_company(msg, token):
+        quoted = _inside_any(token.start, msg.quoted)
+        if not quoted and _ends_company(msg, token, first=count == 0):
             break
         if token.word:
             count += 1
@@ -704,15 +728,18 @@ def _find_company(
     return (pos, end) if end is not None else None
 
 
-def _ends_company(msg: _Message, token: _Token) -> bool:
+def _ends_company(msg: _Message, token: _Token, *, first: bool) -> bool:
     word = token.word
     if not word:
         return msg.original(token) not in ("&", "+")  # emoji and dashes end it; "AT & T" not
     if word in _COMPANY_STOP:
         return True
     if word[0].isdigit():
-        # "Acme 15:00 busy", "3 раза не берут": a time or a count. "Studio 54", "1C" stay.
-        return bool(_CLOCK_RE.fullmatch(word) or _UNIT_AFTER_RE.match(msg.norm, token.end))
+        # "Acme 15:00 busy", "Acme 1 000 руб", "3 раза не берут": a time, an amount, a count.
+        # A name may start with a digit ("1C", "7-Eleven"), not continue with a number.
+        return not first or bool(
+            _CLOCK_RE.fullmatch(word) or _UNIT_AFTER_RE.match(msg.norm, token.end)
+        )
     # A time word ("Ромашка завтра перезвонят") starts the deadline, it is not part of the name.
     return _is_time(word)
 
@@ -773,6 +800,8 @@ def _read_promise(msg: _Message, hit: _Hit, hits: list[_Hit]) -> PromiseText:
     promised_by, taken = _who_promised(msg, segment)
     for token in taken:
         msg.use(token.start, token.end)
+    if promised_by is None:
+        promised_by = _person_spoken_to(msg, hits, hit.start)
     if deadline is None:  # "Ромашка завтра в 15:00 перезвонят"
         deadline = _time_run([t for t in segment if t not in taken], whole_tail=False)
     if deadline is None:
@@ -829,7 +858,7 @@ def _segment_before(msg: _Message, pos: int) -> list[_Token]:
         boundary is not None
         and boundary + 1 == start
         and msg.norm[boundary] == ","
-        and all(t.word in _FILLER_WORDS for t in segment)
+        and (not segment or segment[0].word in _REPORTED_SPEECH)
     ):
         previous = _segment_before(msg, boundary)
         if previous and previous[-1].word in _SAY_WORDS:
@@ -865,6 +894,29 @@ def _who_promised(msg: _Message, segment: list[_Token]) -> tuple[str | None, lis
         taken += role
         return " ".join(msg.original(t) for t in role), taken
     return None, taken
+
+
+def _person_spoken_to(msg: _Message, hits: list[_Hit], before: int) -> str | None:
+    spoke = next(
+        (
+            h
+            for h in reversed(hits)
+            if h.start < before and _SPOKE_TO_RE.fullmatch(msg.norm, h.start, h.end)
+        ),
+        None,
+    )
+    if spoke is None:
+        return None
+    names: list[_Token] = []
+    for token in msg.tokens_between(spoke.end, before):
+        gap = msg.text[names[-1].end : token.start] if names else " "
+        if len(names) == 2 or gap.strip() or not msg.original(token)[:1].isupper():
+            break
+        names.append(token)
+    if not names:
+        return None
+    msg.use(names[0].start, names[-1].end)
+    return " ".join(msg.original(t) for t in names)
 
 
 # --------------------------------------------------------------------------------------------
