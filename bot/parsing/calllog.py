@@ -7,8 +7,9 @@ The parser is pure and never parses dates: it cuts out the deadline phrase and l
 ``bot.parsing.deadlines``. It works on a lower-cased copy of the text of the *same length*, so
 every regex position maps straight back to the original (whose case is what we return).
 
-Every regex here is linear: alternations of literal phrases behind a ``\\b``, digit groups whose
-separators are disjoint from digits, and bounded ``{0,4}`` gaps; no nested unbounded repeats.
+Every regex here is linear: alternations of literal phrases tried only at word starts, digit
+groups whose separators are disjoint from digits, and bounded ``{0,4}`` gaps; no nested
+unbounded repeats. A 5000-character message parses in about 1-2 ms.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ _ANSWER_VERB = _alt(
 _PHONE_OBJECT = r"(?:\s+(?:трубку|трубки|телефон|телефона|слушалката|the\s+phone|phone))?"
 
 _NO_ANSWER: tuple[str, ...] = (
-    _NEG_SUBJECT + _NEG + r"\s+" + _ANSWER_VERB + _PHONE_OBJECT,
+    _NEG_SUBJECT + _NEG + r"\s+(?:(?:ми|ни|мне|нам|me|us)\s+)?" + _ANSWER_VERB + _PHONE_OBJECT,
     r"(?:nobody|no[\s-]?one|noone)\s+(?:answer\w*|pick\w*\s+up|respond\w*|repl\w*|home)",
     r"трубк[уи]\s+(?:никто\s+)?не\s+(?:берут|берет|брал\w*|взял\w*|подн\w*|сн[яи]\w*)",
     r"не\s+(?:смог\w*|удалось|удается|получилось|получается|можах\w*|мога|успях\w*|успява\w*)"
@@ -143,6 +144,9 @@ _NO_ANSWER: tuple[str, ...] = (
     r"(?:нет|без)\s+ответа",
     r"(?:няма|без)\s+отговор",
     r"длинные\s+гудки",
+    r"гудки\s+идут",
+    r"одни\s+гудки",
+    r"абонент\s+не\s+абонент",
     r"(?:звъни|звънеше)\s+свободно",
     r"свободно\s+звъни",
     r"недоступ\w*",
@@ -150,7 +154,8 @@ _NO_ANSWER: tuple[str, ...] = (
     r"unreachable",
 )
 _IVR: tuple[str, ...] = (
-    r"(?:ответил\w*|отвечает|отвечают)\s+(?:робот\w*|автомат\w*|автоинформатор\w*|бот)",
+    r"(?:ответил\w*|отвечает|отвечают|отговори\w*|отговаря\w*)\s+"
+    r"(?:робот\w*|автомат\w*|автоинформатор\w*|бот)",
     r"answered\s+by\s+(?:a\s+|the\s+)?(?:robot|machine|bot|ivr)",
     r"автоответчик[\s-]+(?:и\s+)?очеред\w*",
     r"ivr",
@@ -194,7 +199,7 @@ _VOICEMAIL: tuple[str, ...] = (
     r"voice\s?-?mail\w*",
     r"answering\s+machine",
     r"went\s+(?:straight\s+)?to\s+(?:voice\s?-?mail|the\s+answering\s+machine)",
-    r"straight\s+to\s+voice\s?-?mail",
+    r"straight\s+to\s+(?:voice\s?-?mail|vm)",
     r"left\s+(?:a\s+|them\s+a\s+)?(?:voice\s?-?mail|voice\s+message|message|msg|vm)",
     r"голосов\w*\s+почт\w*",
     r"автоответчик\w*",
@@ -469,7 +474,7 @@ _CLOCK_RE = re.compile(
     r"\d{1,2}(?:[:.]\d{2})?(?:am|pm|ч|h)|\d{1,2}[:.]\d{2}|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?|"
     r"\d{4}-\d{1,2}-\d{1,2}"
 )
-_LEADING_JUNK_RE = re.compile(r"[^\w«\"“„+]*")
+_NAME_START_RE = re.compile(r"[\w«\"“„+]")  # skips leading emoji, dashes, bullets
 _ALNUM_RE = re.compile(r"[^\W_]")
 _FALLBACK_COMPANY_RE = re.compile(r"(?<!\w)(?:from|at|в|во|у|от|на|до|към)\s+(?=[\"«“„]|\w)")
 
@@ -693,7 +698,8 @@ def _find_company(
     pos = 0
     while True:
         before = pos
-        pos = _LEADING_JUNK_RE.match(norm, pos).end()  # type: ignore[union-attr]
+        start = _NAME_START_RE.search(norm, pos)
+        pos = start.start() if start else len(norm)
         verb = _CALL_VERB_RE.match(norm, pos)
         if verb:
             msg.use(verb.start(), verb.end())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -101,6 +102,9 @@ OUTCOMES = [
     ("Теленор никой не вдига", NA),
     ("Виваком звъни свободно", NA),
     ("Виваком няма отговор", NA),
+    ("Виваком не ми вдигат", NA),
+    ("Ромашка гудки идут", NA),
+    ("Ромашка абонент не абонент", NA),
     # busy
     ("Acme busy", Outcome.BUSY),
     ("Acme: line busy", Outcome.BUSY),
@@ -133,6 +137,7 @@ OUTCOMES = [
     ("Ромашка автоответчик-очередь", Outcome.IVR),
     ("Виваком останете на линия", Outcome.IVR),
     ("Виваком изчакване 10 минути", Outcome.IVR),
+    ("Мтел отговори робот", Outcome.IVR),
     ("Виваком - главното меню, робот, чаках 20 минути", Outcome.IVR),
     # transferred
     ("Acme transferred me", Outcome.TRANSFERRED),
@@ -145,6 +150,7 @@ OUTCOMES = [
     ("Acme voicemail", Outcome.VOICEMAIL),
     ("Acme went to voicemail, left a message", Outcome.VOICEMAIL),
     ("Acme answering machine", Outcome.VOICEMAIL),
+    ("Acme - straight to VM", Outcome.VOICEMAIL),
     ("Ромашка автоответчик", Outcome.VOICEMAIL),
     ("Ромашка голосовая почта", Outcome.VOICEMAIL),
     ("Ромашка попал на голосовую почту", Outcome.VOICEMAIL),
@@ -165,6 +171,7 @@ OUTCOMES = [
     ("busy twice, then got through", A),
     ("Acme: robot, then transferred me to sales", Outcome.TRANSFERRED),
     ("Acme transferred me to sales, nobody answered there", NA),
+    ("Yettel: изчаках 30 мин и затвориха", Outcome.HUNG_UP),
     # nothing said
     ("Acme", None),
     ("Acme 20 min", None),
@@ -237,6 +244,15 @@ PROMISES = [
     ("Виваком свързаха ме с техник, ще ми звъннат в петък", "Виваком", Outcome.TRANSFERRED,
      (None, "в петък")),
     ("Acme busy, will call back in an hour", "Acme", Outcome.BUSY, (None, "in an hour")),
+    ("Acme they said they'll ring me tomorrow", "Acme", A, (None, "tomorrow")),
+    ("Acme promised callback tomorrow", "Acme", A, (None, "tomorrow")),
+    ("Acme answered but couldn't help, will call back in a couple of days", "Acme", A,
+     (None, "in a couple of days")),
+    ("Ромашка: сказали, перезвонят в течение часа", "Ромашка", A, (None, "в течение часа")),
+    ("Ромашка обещали связаться в течение 3 рабочих дней", "Ромашка", A,
+     (None, "в течение 3 рабочих дней")),
+    ("Ромашка перезвонят через пару часов", "Ромашка", A, (None, "через пару часов")),
+    ("Ромашка — перезвонят, но не сказали когда", "Ромашка", A, (None, None)),
 ]  # fmt: skip
 
 
@@ -604,3 +620,24 @@ def test_every_phrase_branch_starts_with_a_letter() -> None:
         for alt in alts:
             for branch in calllog._expand_leading_group(alt):
                 assert branch[0].isalpha(), branch
+
+
+# ---------------------------------------------------------------------------------------------
+# The hand-over: every deadline phrase we cut out starts with a date the deadline parser reads.
+
+_DEADLINE_TEXTS = sorted(
+    {
+        parsed.promise.deadline_text
+        for parsed in map(parse_call_log, ALL_TEXTS)
+        if parsed.promise is not None and parsed.promise.deadline_text is not None
+    }
+)
+
+
+@pytest.mark.parametrize("deadline_text", _DEADLINE_TEXTS)
+def test_deadline_text_is_understood_by_the_deadline_parser(deadline_text: str) -> None:
+    from bot.parsing.deadlines import extract_deadline
+
+    now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    deadline, _rest = extract_deadline(deadline_text, now=now, tz="Europe/Riga")
+    assert deadline is not None
