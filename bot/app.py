@@ -28,6 +28,7 @@ from bot.context import BotContext, BotData
 from bot.handlers import calls, errors, history, promises, settings, start
 from bot.i18n import LANGUAGES, Translator
 from bot.parsing.deadlines import warm_up
+from bot.reminders import ReminderService
 from bot.updates import PerChatUpdateProcessor
 from storage import Storage
 
@@ -69,6 +70,7 @@ def build_application(
         )
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if rate_limiter is True:
@@ -104,7 +106,7 @@ def register_handlers(app: BotApplication) -> None:
             # Buttons: drafts (d), saved calls (a), promises (p, l = in /pending), settings (s).
             CallbackQueryHandler(calls.on_draft_button, pattern=r"^d:"),
             CallbackQueryHandler(calls.on_attempt_button, pattern=r"^a:"),
-            CallbackQueryHandler(promises.on_promise_button, pattern=r"^[pl]:"),
+            CallbackQueryHandler(promises.on_promise_button, pattern=r"^[plr]:"),
             CallbackQueryHandler(settings.on_settings_button, pattern=r"^s:"),
             CallbackQueryHandler(_stale_button),
             # Free text is a call log (or the answer to the bot's question).
@@ -145,10 +147,20 @@ async def _post_init(app: BotApplication) -> None:
     await set_commands(app)
     # dateparser's first parse costs ~0.3 s: pay it now, not on the first user's message.
     await asyncio.to_thread(warm_up)
+    data.reminders = ReminderService(app.bot, data.storage, data.clock, data.settings)
+    data.reminders.start()
     logger.info("callback-tracker is running as @%s", app.bot.username)
 
 
+async def _post_stop(app: BotApplication) -> None:
+    reminders = app.bot_data.reminders
+    if reminders is not None:
+        await reminders.stop()
+        app.bot_data.reminders = None
+
+
 async def _post_shutdown(app: BotApplication) -> None:
+    await _post_stop(app)  # in case stop was never reached
     storage = app.bot_data.storage
     if storage is not None:
         await storage.close()

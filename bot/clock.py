@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -28,7 +29,5 @@ class SystemClock:
         timeout = MAX_NAP_SECONDS
         if moment is not None:
             timeout = min(timeout, max(0.0, (moment - self.now()).total_seconds()))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=timeout)
-        except TimeoutError:
-            pass

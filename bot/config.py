@@ -30,6 +30,8 @@ class Settings:
     default_timezone: str = "UTC"
     default_language: str = "en"
     log_level: str = "INFO"
+    reminder_repeat_hours: int = 24
+    auto_break_days: int = 7
 
     @classmethod
     def from_env(
@@ -62,8 +64,16 @@ class Settings:
         log_level = get("LOG_LEVEL", "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        numbers = {}
+        for name, default, low in (("REMINDER_REPEAT_HOURS", 24, 0), ("AUTO_BREAK_DAYS", 7, 1)):
+            raw = get(name, str(default))
+            if not raw.isdigit() or int(raw) < low:
+                raise ConfigError(f"{name} must be a whole number >= {low}, not {raw!r}")
+            numbers[name] = int(raw)
         return cls(
             token=token,
+            reminder_repeat_hours=numbers["REMINDER_REPEAT_HOURS"],
+            auto_break_days=numbers["AUTO_BREAK_DAYS"],
             base_url=get("TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
             base_file_url=get("TELEGRAM_BASE_FILE_URL", DEFAULT_BASE_FILE_URL),
             database_path=get("DATABASE_PATH", "data/callback-tracker.sqlite3"),

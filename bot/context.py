@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from storage import ChatSettings, Storage
+
+if TYPE_CHECKING:
+    from bot.reminders import ReminderService
 
 
 class BotData:
@@ -19,6 +22,7 @@ class BotData:
         self.storage: Storage | None = None
         self.clock: Clock = SystemClock()
         self.bot_username: str = ""
+        self.reminders: ReminderService | None = None
         # Chat settings change rarely and are read on every update: keep them in memory.
         self.chat_cache: dict[int, ChatSettings] = {}
 

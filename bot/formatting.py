@@ -25,7 +25,7 @@ def relative(moment: datetime, now: datetime, lang: str) -> str:
     """``in 29 hours`` / ``3 hours ago``, localized; minutes below an hour."""
     delta: timedelta = moment - now
     if abs(delta) < timedelta(minutes=1):
-        delta = timedelta(minutes=1) if delta >= timedelta(0) else -timedelta(minutes=1)
+        delta = timedelta(minutes=1) if delta > timedelta(0) else -timedelta(minutes=1)
     return format_timedelta(
         delta, add_direction=True, locale=lang, threshold=1.5, granularity="minute"
     )

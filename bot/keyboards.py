@@ -6,7 +6,7 @@ anything happens, so forged data cannot reach another workspace.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
@@ -103,6 +103,21 @@ def pending_list(promises: Sequence[Promise]) -> Markup:
     return Markup(rows)
 
 
+def summary_list(promises: Sequence[Promise], numbers: Mapping[int, int] | None = None) -> Markup:
+    """Rows like /pending's, for a reminder summary (area ``r``)."""
+    rows = []
+    for n, p in enumerate(promises, start=1):
+        n = numbers.get(p.id, n) if numbers else n
+        rows.append(
+            [
+                Button(f"✅ {n}", callback_data=data("r", p.id, "c")),
+                Button(f"❌ {n}", callback_data=data("r", p.id, "n")),
+                Button(f"⏰ {n}", callback_data=data("r", p.id, "m")),
+            ]
+        )
+    return Markup(rows)
+
+
 def deadline_choices(_: Translator, prefix: Sequence[object], today: bool) -> list[list[Button]]:
     choices = ["1h", *(["today"] if today else []), "tomorrow", "3d"]
     buttons = [Button(_(f"button.when_{c}"), callback_data=data(*prefix, c)) for c in choices]
@@ -183,8 +198,47 @@ def settings_menu(_: Translator) -> Markup:
         [
             [Button(_("button.set_timezone"), callback_data=data("s", "tz"))],
             [Button(_("button.set_language"), callback_data=data("s", "lang"))],
+            [
+                Button(_("button.set_quiet"), callback_data=data("s", "quiet")),
+                Button(_("button.set_repeat"), callback_data=data("s", "repeat")),
+            ],
         ]
     )
+
+
+#: Offered quiet hours (local start, end); equal start and end means off.
+QUIET_CHOICES: tuple[tuple[str, str], ...] = (
+    ("22:00", "08:00"),
+    ("23:00", "07:00"),
+    ("21:00", "09:00"),
+    ("00:00", "08:00"),
+)
+#: Offered follow-up delays in hours; 0 means no follow-up.
+REPEAT_CHOICES: tuple[int, ...] = (6, 12, 24, 48, 0)
+
+
+def quiet_hours(_: Translator) -> Markup:
+    buttons = [
+        Button(
+            f"{start}–{end}",
+            callback_data=data("s", "quiet", start.replace(":", ""), end.replace(":", "")),
+        )
+        for start, end in QUIET_CHOICES
+    ]
+    rows = _rows(buttons, 2)
+    rows.append([Button(_("button.off"), callback_data=data("s", "quiet", "off"))])
+    return Markup(rows)
+
+
+def repeat_choices(_: Translator) -> Markup:
+    buttons = [
+        Button(
+            _("settings.repeat_hours", count=hours) if hours else _("button.never"),
+            callback_data=data("s", "repeat", hours),
+        )
+        for hours in REPEAT_CHOICES
+    ]
+    return Markup(_rows(buttons, 2))
 
 
 def timezones(zones: Sequence[tuple[str, str]]) -> Markup:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from bot.config import ConfigError, Settings
@@ -60,7 +61,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.stderr.write(f"callback-tracker: configuration error: {exc}\n")
         raise SystemExit(2) from None
     configure_logging(settings.log_level, settings.token)
-    from bot.app import ALLOWED_UPDATES, build_application  # noqa: PLC0415 - after logging
+    # Opt in to python-telegram-bot's future RetryAfter type now (silences a deprecation).
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    from bot.app import ALLOWED_UPDATES, build_application
 
     application = build_application(settings)
     application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

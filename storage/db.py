@@ -185,7 +185,7 @@ class Storage:
         return str(next(iter(rows))[0])
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self, *, notify: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -195,7 +195,7 @@ class Storage:
                 raise
             else:
                 await self._conn.execute("COMMIT")
-                if self.on_change is not None:
+                if notify and self.on_change is not None:
                     self.on_change()
 
     async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -825,36 +825,38 @@ class Storage:
 
     async def defer_reminders(self, promise_ids: Sequence[int], until: datetime) -> None:
         """Move due reminders to later (quiet hours); deadlines themselves never move."""
-        async with self._transaction() as conn:
+        async with self._transaction(notify=False) as conn:
             await conn.executemany(
                 "UPDATE promises SET remind_at = ? WHERE id = ? AND status = 'pending'",
                 [(to_db(until), pid) for pid in promise_ids],
             )
 
     async def record_reminders_sent(
-        self,
-        sent: Sequence[tuple[int, int]],
-        *,
-        message_id: int | None,
-        next_at: datetime | None,
+        self, sent: Sequence[tuple[int, int, datetime | None]], *, message_id: int | None
     ) -> None:
-        """Record delivered reminders: (promise id, reminders_sent before) pairs.
+        """Record delivered reminders: (promise id, reminders_sent before, next reminder).
 
         The guard on ``reminders_sent`` makes a repeated call harmless.
         """
-        async with self._transaction() as conn:
+        async with self._transaction(notify=False) as conn:
             await conn.executemany(
                 "UPDATE promises SET reminders_sent = reminders_sent + 1, remind_at = ?,"
                 " reminder_chat_message = ? WHERE id = ? AND reminders_sent = ?",
                 [
                     (None if next_at is None else to_db(next_at), message_id, pid, before)
-                    for pid, before in sent
+                    for pid, before, next_at in sent
                 ],
             )
 
     async def auto_break_overdue(self, cutoff: datetime, now: datetime) -> list[Promise]:
-        """Break pending promises whose deadline is older than ``cutoff``; return them."""
-        async with self._transaction() as conn:
+        """Break pending promises whose deadline is older than ``cutoff``; return them.
+
+        The scheduler's own writes do not wake it (``notify=False``): it looks again anyway.
+        """
+        oldest = await self.next_pending_due()
+        if oldest is None or oldest > cutoff:
+            return []
+        async with self._transaction(notify=False) as conn:
             rows = list(
                 await conn.execute_fetchall(
                     "UPDATE promises SET status = 'broken', resolved_at = ?, auto_broken = 1,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from tests.support.clock import FakeClock
 from tests.support.emulator import BotApiEmulator
 from tests.support.harness import BotHarness
+
+# python-telegram-bot 22: opt in to timedelta retry_after (as bot.main does) -> no warnings.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 ALICE, BORIS, VERA = 1001, 1002, 1003
 

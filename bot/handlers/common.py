@@ -66,7 +66,11 @@ async def env_for(update: Update, context: BotContext) -> Env:
         user.language_code if user else None, defaults.default_language
     )
     tz = chat.timezone or defaults.default_timezone
-    actor = Actor(user.id, user.full_name, user.username) if user else Actor(0, "?")
+    actor = (
+        Actor(user.id, user.full_name, user.username, user.language_code)
+        if user
+        else Actor(0, "?")
+    )
     where = Where(
         chat_id=chat.chat_id,
         actor=actor,

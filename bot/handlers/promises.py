@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 
 from bot import cards, keyboards
 from bot.context import BotContext
-from bot.formatting import esc
+from bot.formatting import esc, local_time
 from bot.handlers.calls import recorded_call, send_step
 from bot.handlers.common import Env, edit, env_for, reply
 from bot.parsing.deadlines import DeadlineError
@@ -140,7 +140,7 @@ async def on_promise_button(update: Update, context: BotContext) -> None:
             status = ("kept" if now <= promise.due_at else "late") if action == "c" else "broken"
             promise = await storage.resolve_promise(chat_id, promise_id, status=status, now=now)
             await query.answer(_("resolved.toast"))
-            await _after_resolution(update, context, env, promise, from_list=area == "l")
+            await _after_resolution(update, context, env, promise, area=area)
             return
         if action == "ot":
             promise = await storage.correct_resolution(chat_id, promise_id, status="kept")
@@ -152,7 +152,7 @@ async def on_promise_button(update: Update, context: BotContext) -> None:
             text = _("move.ask", company=f"<b>{esc(promise.company)}</b>")
             if promise.status != "pending":
                 raise StorageError("promise is not pending")
-            if area == "l":
+            if area in ("l", "r"):
                 await reply(update, text, keyboards.move_deadline(_, promise_id, today))
             else:
                 await edit(query.message, text, keyboards.move_deadline(_, promise_id, today))
@@ -258,18 +258,49 @@ async def moved_text(context: BotContext, env: Env, promise: Promise) -> str:
 
 
 async def _after_resolution(
-    update: Update, context: BotContext, env: Env, promise: Promise, *, from_list: bool
+    update: Update, context: BotContext, env: Env, promise: Promise, *, area: str
 ) -> None:
+    """Show the answer where the button was: a list is redrawn, a reminder becomes the answer."""
     query = update.callback_query
     assert query is not None
     text = resolution_text(env, promise)
     markup = keyboards.after_callback(env._, promise)
-    if from_list:
+    if area == "l":
         list_text, list_markup = await pending_view(context, env)
         await edit(query.message, list_text, list_markup)
         await reply(update, text, markup)
+    elif area == "r":
+        summary, summary_markup = await summary_view(context, env, query.message)
+        await edit(query.message, summary, summary_markup)
+        await reply(update, text, markup)
     else:
         await edit(query.message, text, markup)
+
+
+async def summary_view(
+    context: BotContext, env: Env, message: MaybeInaccessibleMessage | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Redraw a reminder summary: every promise it listed, buttons only for open ones."""
+    ids: list[int] = []
+    if isinstance(message, Message) and message.reply_markup is not None:
+        for row in message.reply_markup.inline_keyboard:
+            data = str(row[0].callback_data or "").split(":")
+            if len(data) == 3 and data[0] == "r" and data[1].isdigit():
+                ids.append(int(data[1]))
+    promises = [p for p in [await context.storage.promise(env.where.chat_id, i) for i in ids] if p]
+    _ = env._
+    lines = [_("reminder.summary_title", count=len(promises)), ""]
+    for number, promise in enumerate(promises, start=1):
+        state = (
+            local_time(promise.due_at, env.tz, _.lang)
+            if promise.status == "pending"
+            else _(f"status.{promise.status}")
+        )
+        lines.append(f"{number}. <b>{esc(promise.company)}</b> — {state}")
+    pending = [p for p in promises if p.status == "pending"]
+    numbers = {p.id: n for n, p in enumerate(promises, start=1)}
+    markup = keyboards.summary_list(pending, numbers) if pending else None
+    return "\n".join(lines), markup
 
 
 async def _await_typed(context: BotContext, env: Env, kind: str, target: int) -> None:

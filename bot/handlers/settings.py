@@ -13,7 +13,7 @@ from bot.parsing.timezones import common_timezones, parse_timezone, timezone_lab
 from bot.service import CallDraft
 
 
-def settings_text(env: Env) -> str:
+def settings_text(env: Env, default_repeat: int) -> str:
     _ = env._
     zone = timezone_label(env.tz, env.where.now)
     if not env.tz_chosen:
@@ -26,8 +26,22 @@ def settings_text(env: Env) -> str:
             _("settings.title"),
             _("settings.timezone", zone=esc(zone)),
             _("settings.language", language=language),
+            quiet_line(_, env.chat.quiet_start, env.chat.quiet_end),
+            repeat_line(_, env.chat.reminder_repeat_hours, default_repeat),
         ]
     )
+
+
+def quiet_line(_: Translator, start: str, end: str) -> str:
+    if start == end:
+        return _("settings.quiet", hours=_("settings.off"))
+    return _("settings.quiet", hours=f"{start}–{end}")
+
+
+def repeat_line(_: Translator, hours: int | None, default: int) -> str:
+    hours = default if hours is None else hours
+    value = _("settings.repeat_hours", count=hours) if hours else _("settings.never")
+    return _("settings.repeat", value=value)
 
 
 def timezone_keyboard(env: Env) -> InlineKeyboardMarkup:
@@ -54,7 +68,11 @@ async def ask_timezone(
 async def settings_command(update: Update, context: BotContext) -> None:
     """Show this chat's settings with buttons to change them."""
     env = await env_for(update, context)
-    await reply(update, settings_text(env), keyboards.settings_menu(env._))
+    await reply(
+        update,
+        settings_text(env, context.settings.reminder_repeat_hours),
+        keyboards.settings_menu(env._),
+    )
 
 
 async def set_timezone(context: BotContext, env: Env, zone: str) -> Env:
@@ -131,4 +149,46 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit(query.message, _("settings.language_set", language=_(f"language.{lang}")), None)
         return
+    if what in ("quiet", "repeat"):
+        await _reminder_setting(update, context, env, what, value)
+        return
     await query.answer(env._("error.stale_button"), show_alert=True)
+
+
+async def _reminder_setting(
+    update: Update, context: BotContext, env: Env, what: str, value: str | None
+) -> None:
+    """``s:quiet``, ``s:quiet:<HHMM>:<HHMM>|off``, ``s:repeat``, ``s:repeat:<hours>``."""
+    query = update.callback_query
+    assert query is not None
+    _ = env._
+    if value is None:
+        markup = keyboards.quiet_hours(_) if what == "quiet" else keyboards.repeat_choices(_)
+        await query.answer()
+        await edit(query.message, _(f"settings.ask_{what}"), markup)
+        return
+    fields: dict[str, str | int | None]
+    if what == "quiet":
+        choices = {
+            f"{a.replace(':', '')}:{b.replace(':', '')}": (a, b)
+            for a, b in keyboards.QUIET_CHOICES
+        }
+        start, end = ("00:00", "00:00") if value == "off" else choices.get(value, ("", ""))
+        if not start:
+            await query.answer(_("error.stale_button"), show_alert=True)
+            return
+        fields = {"quiet_start": start, "quiet_end": end}
+    else:
+        if not value.isdigit() or int(value) not in keyboards.REPEAT_CHOICES:
+            await query.answer(_("error.stale_button"), show_alert=True)
+            return
+        fields = {"reminder_repeat_hours": int(value)}
+    settings = await context.storage.update_chat_settings(env.where.chat_id, **fields)
+    remember_settings(context, settings)
+    await query.answer()
+    text = (
+        quiet_line(_, settings.quiet_start, settings.quiet_end)
+        if what == "quiet"
+        else repeat_line(_, settings.reminder_repeat_hours, context.settings.reminder_repeat_hours)
+    )
+    await edit(query.message, text, None)

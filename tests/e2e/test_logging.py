@@ -142,20 +142,28 @@ async def test_typed_outcome_answers_the_outcome_question(bot: BotHarness) -> No
     assert await attempts(bot, ALICE) == [("Initech", None, "no_answer", None)]
 
 
-async def test_unparseable_deadline_is_asked_not_guessed(bot: BotHarness) -> None:
+async def test_promise_without_a_usable_time_is_asked_not_guessed(bot: BotHarness) -> None:
     question = await bot.say(ALICE, "Acme answered, promised to call back at some point")
-    assert "could not understand that date" in question.body
+    assert "By when did Acme promise to call back?" in question.body
+    assert await attempts(bot, ALICE) == []
+    again = await bot.say(ALICE, "someday, maybe")
+    assert "could not understand that date" in again.body
     assert await attempts(bot, ALICE) == []
     card = await bot.say(ALICE, "tomorrow 3pm")
     assert "Saved" in card.body
     assert await promises(bot, ALICE) == [("Acme", None, "2026-11-26 15:00:00", "pending")]
+    assert (await attempts(bot, ALICE))[0][3] == "at some point"  # the words are kept as a note
 
 
-async def test_deadline_in_the_past_is_refused_with_a_reason(bot: BotHarness) -> None:
-    question = await bot.say(ALICE, "Acme answered, promised to call back yesterday")
-    assert "already in the past" in question.body
+async def test_deadline_in_the_past_or_too_far_is_refused_with_a_reason(bot: BotHarness) -> None:
+    question = await bot.say(ALICE, "Acme answered, promised to call back")
+    assert "By when" in question.body
+    past = await bot.say(ALICE, "yesterday")
+    assert "already in the past" in past.body
+    far = await bot.say(ALICE, "in 400 days")
+    assert "more than a year ahead" in far.body
     assert await attempts(bot, ALICE) == []
-    after, _ = await bot.press(ALICE, question, "Tomorrow")
+    after, _ = await bot.press(ALICE, far, "Tomorrow")
     assert "Saved" in after.body
     assert (await promises(bot, ALICE))[0][2] == "2026-11-26 18:00:00"
 
@@ -297,13 +305,13 @@ async def test_forged_or_stale_buttons_change_nothing(bot: BotHarness, data: str
 
 
 async def test_html_and_unicode_are_escaped_and_kept(bot: BotHarness) -> None:
-    text = '<b>Evil & Co</b> "quoted" 🚀 busy'
-    reply = await bot.say(ALICE, text)
+    reply = await bot.say(ALICE, "«Evil <b>Co</b> 🚀» busy, note: <i>a&b</i> &lt; more")
     assert "Saved" in reply.body
-    assert "<b>Evil & Co</b>" in reply.body  # shown literally, not as markup
+    # Shown literally, not as markup (the emulator rejects unescaped HTML outright).
+    assert "Evil <b>Co</b> 🚀" in reply.body
+    assert "<i>a&b</i> &lt" in reply.body
     saved = await attempts(bot, ALICE)
-    assert saved[0][2] == "busy"
-    assert "Evil & Co" in str(saved[0][0])
+    assert saved[0][:3] == ("Evil <b>Co</b> 🚀", None, "busy")
 
 
 async def test_huge_message_is_answered_within_limits(bot: BotHarness) -> None:

@@ -77,7 +77,13 @@ class BotHarness:
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has handled every update sent so far and is quiet."""
         await self.emulator.wait_until(lambda: self.handled >= self.sent, timeout=timeout)
+        await self.emulator.wait_until(self._reminders_idle, timeout=timeout)
         await self.emulator.wait_idle(timeout=timeout)
+        await self.emulator.wait_until(self._reminders_idle, timeout=timeout)
+
+    def _reminders_idle(self) -> bool:
+        reminders = self.app.bot_data.reminders if self.app is not None else None
+        return reminders is None or reminders.idle
 
     async def restart(self) -> BotApplication:
         await self.stop()

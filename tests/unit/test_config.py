@@ -19,6 +19,8 @@ ENV_NAMES = {
     "default_timezone": "DEFAULT_TIMEZONE",
     "default_language": "DEFAULT_LANGUAGE",
     "log_level": "LOG_LEVEL",
+    "reminder_repeat_hours": "REMINDER_REPEAT_HOURS",
+    "auto_break_days": "AUTO_BREAK_DAYS",
 }
 
 
@@ -39,7 +41,13 @@ def test_token_is_required_and_never_in_repr() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEFAULT_TIMEZONE", "Mars/Olympus"), ("DEFAULT_LANGUAGE", "de"), ("LOG_LEVEL", "loud")],
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("DEFAULT_LANGUAGE", "de"),
+        ("LOG_LEVEL", "loud"),
+        ("REMINDER_REPEAT_HOURS", "-1"),
+        ("AUTO_BREAK_DAYS", "soon"),
+    ],
 )
 def test_invalid_values_are_explained(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):

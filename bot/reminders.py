@@ -1,0 +1,264 @@
+"""Reminders that are never lost and never sent twice.
+
+The schedule lives in the database: each pending promise carries ``remind_at``. One task asks
+for the earliest one (an index seek), sleeps until then or until a write wakes it, sends what
+is due, and records it. Nothing is kept per promise in memory, so memory does not grow with
+the number of pending promises, and a restart simply reads the schedule again.
+
+Delivery order is *send, then record*: a crash between Telegram accepting a message and the
+database recording it (one request's time) is the only way a reminder can be sent twice.
+Nothing is marked before it is sent, so nothing can be lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import keyboards
+from bot.clock import Clock
+from bot.config import Settings
+from bot.formatting import esc, local_time, relative
+from bot.i18n import Translator, normalize_language
+from storage import ChatSettings, Storage
+from storage.models import DueReminder
+
+logger = logging.getLogger(__name__)
+
+#: A failed delivery is tried again this much later (the promise stays due).
+RETRY_AFTER_FAILURE = timedelta(seconds=30)
+#: At most this many reminders are read per pass.
+BATCH = 200
+
+
+# ---------------------------------------------------------------- quiet hours (pure)
+def parse_hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def in_quiet_hours(moment: datetime, tz: str, start: str, end: str) -> bool:
+    """Whether ``moment`` falls in the chat's quiet hours (local wall clock, may wrap midnight)."""
+    if start == end:
+        return False
+    local = moment.astimezone(ZoneInfo(tz)).time().replace(tzinfo=None)
+    begin, finish = parse_hhmm(start), parse_hhmm(end)
+    if begin < finish:
+        return begin <= local < finish
+    return local >= begin or local < finish
+
+
+def quiet_hours_end(moment: datetime, tz: str, end: str) -> datetime:
+    """The first moment at or after ``moment`` when the local clock reads ``end``."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    finish = parse_hhmm(end)
+    for days in range(3):
+        day = local.date() + timedelta(days=days)
+        candidate = datetime.combine(day, finish, tzinfo=zone)
+        # A wall-clock time skipped by a DST jump does not exist: round-tripping through UTC
+        # moves it to the first real instant after the gap.
+        candidate = candidate.astimezone(ZoneInfo("UTC")).astimezone(zone)
+        if candidate >= local:
+            return candidate.astimezone(moment.tzinfo)
+    raise AssertionError("unreachable: a day has every wall-clock time but one hour")
+
+
+# ---------------------------------------------------------------- message texts
+def chat_language(chat: ChatSettings, reminder: DueReminder, settings: Settings) -> str:
+    return chat.language or normalize_language(reminder.logger_language, settings.default_language)
+
+
+def mention(reminder: DueReminder) -> str:
+    """A link that notifies the member who logged the promise (used in groups)."""
+    name = esc(reminder.logger_name or "?")
+    return f'<a href="tg://user?id={reminder.promise.logged_by}">{name}</a>'
+
+
+def reminder_text(
+    _: Translator, reminder: DueReminder, now: datetime, tz: str, *, group: bool
+) -> str:
+    promise = reminder.promise
+    company = f"<b>{esc(promise.company)}</b>"
+    key = "reminder.title_again" if reminder.reminders_sent else "reminder.title"
+    lines = [_(key, company=company)]
+    made = local_time(promise.made_at, tz, _.lang)
+    due = local_time(promise.due_at, tz, _.lang)
+    ago = relative(promise.due_at, now, _.lang)
+    if promise.promised_by:
+        lines.append(_("reminder.promised_by", who=esc(promise.promised_by), made=made))
+    else:
+        lines.append(_("reminder.promised", made=made))
+    lines.append(_("reminder.was_due", due=due, ago=ago))
+    if group and promise.logged_by:
+        lines.insert(0, mention(reminder))
+    return "\n".join(lines)
+
+
+def summary_text(
+    _: Translator,
+    reminders: Sequence[DueReminder],
+    now: datetime,
+    tz: str,
+    *,
+    offline: bool,
+    group: bool,
+) -> str:
+    key = "reminder.offline_title" if offline else "reminder.summary_title"
+    lines = [_(key, count=len(reminders)), _("pending.legend"), ""]
+    for number, reminder in enumerate(reminders, start=1):
+        promise = reminder.promise
+        who = f" · {esc(promise.promised_by)}" if promise.promised_by else ""
+        logged = f" · {mention(reminder)}" if group and promise.logged_by else ""
+        lines.append(
+            f"{number}. <b>{esc(promise.company)}</b>{who} — "
+            f"{_('reminder.due_short', due=local_time(promise.due_at, tz, _.lang), ago=relative(promise.due_at, now, _.lang))}"
+            f"{logged}"
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the service
+class ReminderService:
+    """One task that delivers due reminders, woken by every database write."""
+
+    def __init__(self, bot: Any, storage: Storage, clock: Clock, settings: Settings) -> None:
+        self.bot = bot
+        self.storage = storage
+        self.clock = clock
+        self.settings = settings
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._started_at: datetime | None = None
+        self.delivered = 0  # reminders delivered since start (for tests and benchmarks)
+        self._sleeping = False
+        self._sleep_target: datetime | None = None
+
+    def start(self) -> None:
+        self._started_at = self.clock.now()
+        self.storage.on_change = self.wake
+        self._task = asyncio.create_task(self._run(), name="reminders")
+
+    async def stop(self) -> None:
+        self.storage.on_change = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        """Asleep, with nothing due before the time it sleeps until (tests wait for this)."""
+        return (
+            self._sleeping
+            and not self._wake.is_set()
+            and (self._sleep_target is None or self._sleep_target > self.clock.now())
+        )
+
+    async def _run(self) -> None:
+        first = True
+        while True:
+            self._wake.clear()
+            try:
+                busy = await self.deliver_due(offline=first)
+                first = False
+                if busy:
+                    continue  # more may be due right now
+                wake_at = await self._next_wake()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Reminder pass failed; trying again shortly")
+                wake_at = self.clock.now() + RETRY_AFTER_FAILURE
+            self._sleeping, self._sleep_target = True, wake_at
+            try:
+                await self.clock.sleep_until(wake_at, self._wake)
+            finally:
+                self._sleeping = False
+
+    async def _next_wake(self) -> datetime | None:
+        reminder = await self.storage.next_reminder_at()
+        due = await self.storage.next_pending_due()
+        breaking = None if due is None else due + timedelta(days=self.settings.auto_break_days)
+        moments = [m for m in (reminder, breaking) if m is not None]
+        return min(moments) if moments else None
+
+    async def deliver_due(self, *, offline: bool = False) -> bool:
+        """Send every reminder due now; return True when a full batch was handled."""
+        now = self.clock.now()
+        cutoff = now - timedelta(days=self.settings.auto_break_days)
+        broken = await self.storage.auto_break_overdue(cutoff, now)
+        if broken:
+            logger.info(
+                "%d promises broken automatically after %d days",
+                len(broken),
+                self.settings.auto_break_days,
+            )
+        due = await self.storage.due_reminders(now, limit=BATCH)
+        by_chat: dict[int, list[DueReminder]] = defaultdict(list)
+        for reminder in due:
+            by_chat[reminder.promise.chat_id].append(reminder)
+        for reminders in by_chat.values():
+            await self._deliver_chat(reminders, now, offline=offline)
+        return len(due) >= BATCH
+
+    async def _deliver_chat(
+        self, reminders: list[DueReminder], now: datetime, *, offline: bool
+    ) -> None:
+        chat = reminders[0].chat
+        tz = chat.timezone or self.settings.default_timezone
+        ids = [r.promise.id for r in reminders]
+        if in_quiet_hours(now, tz, chat.quiet_start, chat.quiet_end):
+            await self.storage.defer_reminders(ids, quiet_hours_end(now, tz, chat.quiet_end))
+            return
+        _ = Translator(chat_language(chat, reminders[0], self.settings))
+        group = chat.kind in ("group", "supergroup")
+        offline = (
+            offline
+            and self._started_at is not None
+            and any(r.remind_at < self._started_at for r in reminders)
+        )
+        markup: InlineKeyboardMarkup
+        if len(reminders) == 1 and not offline:
+            text = reminder_text(_, reminders[0], now, tz, group=group)
+            markup = InlineKeyboardMarkup([keyboards.promise_actions(_, reminders[0].promise.id)])
+        else:
+            text = summary_text(_, reminders, now, tz, offline=offline, group=group)
+            markup = keyboards.summary_list([r.promise for r in reminders])
+        try:
+            message = await self.bot.send_message(chat.chat_id, text, reply_markup=markup)
+        except (Forbidden, BadRequest) as exc:
+            # The chat is gone or the bot was blocked: retrying cannot help. Record the
+            # reminders as handled so they do not come back every pass.
+            logger.warning("Reminder to chat %s not deliverable: %s", chat.chat_id, exc)
+            message = None
+        except TelegramError as exc:
+            logger.warning("Reminder to chat %s failed, will retry: %s", chat.chat_id, exc)
+            await self.storage.defer_reminders(ids, now + RETRY_AFTER_FAILURE)
+            return
+        repeat = chat.reminder_repeat_hours
+        if repeat is None:
+            repeat = self.settings.reminder_repeat_hours
+        follow_up = now + timedelta(hours=repeat) if repeat else None
+        await self.storage.record_reminders_sent(
+            [
+                (r.promise.id, r.reminders_sent, None if r.reminders_sent else follow_up)
+                for r in reminders
+            ],
+            message_id=None if message is None else message.message_id,
+        )
+        if message is not None:
+            self.delivered += len(reminders)
