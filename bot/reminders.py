@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time as monotonic_time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
 #: At most this many reminders are read per pass.
 BATCH = 200
+#: Telegram allows about one message per second in a chat.
+CHAT_SPACING_SECONDS = 1.0
 
 
 # ---------------------------------------------------------------- quiet hours (pure)
@@ -141,6 +144,7 @@ class ReminderService:
         self._started_at: datetime | None = None
         self.delivered = 0  # reminders delivered since start (for tests and benchmarks)
         self._sleeping = False
+        self._last_sent: dict[int, float] = {}  # chat -> monotonic time of the last reminder
         self._sleep_target: datetime | None = None
 
     def start(self) -> None:
@@ -215,6 +219,18 @@ class ReminderService:
             await self._deliver_chat(reminders, now, offline=offline)
         return len(due) >= BATCH
 
+    async def _space_out(self, chat_id: int) -> None:
+        """Keep at least a second between two reminders to one chat (real time)."""
+        now = monotonic_time.monotonic()
+        if len(self._last_sent) > 1000:
+            self._last_sent = {
+                c: t for c, t in self._last_sent.items() if now - t < CHAT_SPACING_SECONDS
+            }
+        wait = self._last_sent.get(chat_id, -CHAT_SPACING_SECONDS) + CHAT_SPACING_SECONDS - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last_sent[chat_id] = monotonic_time.monotonic()
+
     async def _deliver_chat(
         self, reminders: list[DueReminder], now: datetime, *, offline: bool
     ) -> None:
@@ -238,6 +254,7 @@ class ReminderService:
         else:
             text = summary_text(_, reminders, now, tz, offline=offline, group=group)
             markup = keyboards.summary_list([r.promise for r in reminders])
+        await self._space_out(chat.chat_id)
         try:
             message = await self.bot.send_message(chat.chat_id, text, reply_markup=markup)
         except (Forbidden, BadRequest) as exc:
