@@ -157,12 +157,7 @@ def ratios(results: list[tuple[str, str, dict[str, float]]]) -> dict[str, float]
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=300, help="sequential round trips")
-    parser.add_argument("--burst", type=int, default=400, help="messages in the burst")
-    args = parser.parse_args()
-    results = asyncio.run(bench(args.messages, args.burst))
+def print_table(results: list[tuple[str, str, dict[str, float]]]) -> None:
     print(f"{'transport':<11} {'bot':<17} {'p50 ms':>8} {'p99 ms':>8} {'updates/s':>10}")
     for transport, name, r in results:
         print(
@@ -171,6 +166,14 @@ def main() -> None:
         )
     for transport, ratio in ratios(results).items():
         print(f"throughput ratio vs echo ({transport}): {ratio:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=300, help="sequential round trips")
+    parser.add_argument("--burst", type=int, default=400, help="messages in the burst")
+    args = parser.parse_args()
+    print_table(asyncio.run(bench(args.messages, args.burst)))
 
 
 if __name__ == "__main__":

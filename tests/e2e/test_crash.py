@@ -43,9 +43,7 @@ def reminders_in(emulator: BotApiEmulator) -> list[str]:
     return [m.body for m in emulator.bot_messages(ALICE) if "Zenith" in m.body]
 
 
-async def test_sigkill_between_deadline_and_send(
-    emulator: BotApiEmulator, tmp_path: Path
-) -> None:
+async def test_sigkill_between_deadline_and_send(emulator: BotApiEmulator, tmp_path: Path) -> None:
     database = tmp_path / "bot.sqlite3"
     now = datetime.now(UTC)
     storage = await Storage.open(database)

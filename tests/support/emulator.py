@@ -629,6 +629,13 @@ class BotApiEmulator:
             self._queue_update("message", self._message_dict(message))
         return self._chat_dict(chat)
 
+    def open_private_chat(self, user_id: int) -> None:
+        """The user has started the bot earlier (no update is queued): the bot may write."""
+        self._private_chat(user_id, create=True)
+        user = self._user(user_id)
+        user.started = True
+        user.blocked = False
+
     def block_bot(self, user_id: int) -> None:
         """The user blocks the bot: sends now fail with 403; queues my_chat_member (kicked)."""
         user = self._user(user_id)
