@@ -1,6 +1,6 @@
 """SQLite storage of callback-tracker: no Telegram imports, frozen dataclasses out."""
 
-from storage.db import Storage, StorageError, from_db, to_db
+from storage.db import Storage, StorageError
 from storage.models import (
     OUTCOMES,
     STATUSES,
@@ -16,6 +16,8 @@ from storage.models import (
     RecordedCall,
     TimelineItem,
 )
+from storage.schedules import WeeklySchedule
+from storage.times import from_db, to_db
 
 __all__ = [
     "OUTCOMES",
@@ -33,6 +35,7 @@ __all__ = [
     "Storage",
     "StorageError",
     "TimelineItem",
+    "WeeklySchedule",
     "from_db",
     "to_db",
 ]

@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,34 +33,14 @@ from storage.models import (
     RecordedCall,
     TimelineItem,
 )
+from storage.schedules import ScheduleQueries
+from storage.times import _opt, _second, from_db, to_db
 
 logger = logging.getLogger(__name__)
-
-_TS = "%Y-%m-%d %H:%M:%S"
 
 
 class StorageError(Exception):
     """Raised for requests that cannot be satisfied (unknown ids, invalid values)."""
-
-
-def to_db(moment: datetime) -> str:
-    """Format an aware datetime as stored: UTC, second precision."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(UTC).strftime(_TS)
-
-
-def from_db(text: str) -> datetime:
-    return datetime.strptime(text, _TS).replace(tzinfo=UTC)
-
-
-def _second(moment: datetime) -> datetime:
-    """The moment as it reads back from the database: UTC, whole seconds."""
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-def _opt(text: str | None) -> datetime | None:
-    return None if text is None else from_db(text)
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -121,7 +101,7 @@ def _promise(row: sqlite3.Row | tuple[Any, ...]) -> Promise:
     )
 
 
-class Storage:
+class Storage(ScheduleQueries):
     """All reads and writes of callback-tracker's data. Knows nothing about Telegram.
 
     Multi-statement writes are one method and one transaction.  One connection is shared by
@@ -200,6 +180,11 @@ class Storage:
 
     async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(await self._conn.execute_fetchall(sql, params))
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """One statement in its own transaction (serialized with every other write)."""
+        async with self._transaction() as conn:
+            return list(await conn.execute_fetchall(sql, params))
 
     async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
         rows = await self._conn.execute_fetchall(sql, params)
