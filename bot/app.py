@@ -25,11 +25,13 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotContext, BotData
-from bot.handlers import calls, errors, history, promises, settings, start
+from bot.handlers import calls, errors, history, promises, reports, settings, start
 from bot.i18n import LANGUAGES, Translator
 from bot.parsing.deadlines import warm_up
 from bot.reminders import ReminderService
+from bot.rendering import ChartRenderer
 from bot.updates import PerChatUpdateProcessor
+from bot.weekly import WeeklyReportService
 from storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -102,6 +104,8 @@ def register_handlers(app: BotApplication) -> None:
             command("history", history.history_command),
             command("undo", calls.undo_command),
             command("export", history.export_command),
+            command("report", reports.report_command),
+            command("weekly", reports.weekly_command),
             command("settings", settings.settings_command),
             # Buttons: drafts (d), saved calls (a), promises (p, l = in /pending), settings (s).
             CallbackQueryHandler(calls.on_draft_button, pattern=r"^d:"),
@@ -149,18 +153,30 @@ async def _post_init(app: BotApplication) -> None:
     await asyncio.to_thread(warm_up)
     data.reminders = ReminderService(app.bot, data.storage, data.clock, data.settings)
     data.reminders.start()
+    data.renderer = ChartRenderer(data.settings.chart_processes)
+    data.renderer.warm_up()
+    data.weekly = WeeklyReportService(
+        app.bot, data.storage, data.clock, data.settings, data.renderer
+    )
+    data.weekly.start()
     logger.info("callback-tracker is running as @%s", app.bot.username)
 
 
 async def _post_stop(app: BotApplication) -> None:
-    reminders = app.bot_data.reminders
-    if reminders is not None:
-        await reminders.stop()
-        app.bot_data.reminders = None
+    data = app.bot_data
+    if data.reminders is not None:
+        await data.reminders.stop()
+        data.reminders = None
+    if data.weekly is not None:
+        await data.weekly.stop()
+        data.weekly = None
 
 
 async def _post_shutdown(app: BotApplication) -> None:
     await _post_stop(app)  # in case stop was never reached
+    if app.bot_data.renderer is not None:
+        app.bot_data.renderer.close()
+        app.bot_data.renderer = None
     storage = app.bot_data.storage
     if storage is not None:
         await storage.close()

@@ -32,6 +32,7 @@ class Settings:
     log_level: str = "INFO"
     reminder_repeat_hours: int = 24
     auto_break_days: int = 7
+    chart_processes: int = 1
 
     @classmethod
     def from_env(
@@ -65,7 +66,11 @@ class Settings:
         if log_level not in LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         numbers = {}
-        for name, default, low in (("REMINDER_REPEAT_HOURS", 24, 0), ("AUTO_BREAK_DAYS", 7, 1)):
+        for name, default, low in (
+            ("REMINDER_REPEAT_HOURS", 24, 0),
+            ("AUTO_BREAK_DAYS", 7, 1),
+            ("CHART_PROCESSES", 1, 0),
+        ):
             raw = get(name, str(default))
             if not raw.isdigit() or int(raw) < low:
                 raise ConfigError(f"{name} must be a whole number >= {low}, not {raw!r}")
@@ -74,6 +79,7 @@ class Settings:
             token=token,
             reminder_repeat_hours=numbers["REMINDER_REPEAT_HOURS"],
             auto_break_days=numbers["AUTO_BREAK_DAYS"],
+            chart_processes=numbers["CHART_PROCESSES"],
             base_url=get("TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
             base_file_url=get("TELEGRAM_BASE_FILE_URL", DEFAULT_BASE_FILE_URL),
             database_path=get("DATABASE_PATH", "data/callback-tracker.sqlite3"),

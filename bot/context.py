@@ -8,10 +8,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.rendering import ChartRenderer
 from storage import ChatSettings, Storage
 
 if TYPE_CHECKING:
     from bot.reminders import ReminderService
+    from bot.weekly import WeeklyReportService
 
 
 class BotData:
@@ -23,6 +25,8 @@ class BotData:
         self.clock: Clock = SystemClock()
         self.bot_username: str = ""
         self.reminders: ReminderService | None = None
+        self.weekly: WeeklyReportService | None = None
+        self.renderer: ChartRenderer | None = None
         # Chat settings change rarely and are read on every update: keep them in memory.
         self.chat_cache: dict[int, ChatSettings] = {}
 
@@ -50,6 +54,13 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
         if storage is None:
             raise RuntimeError("storage is not open yet")
         return storage
+
+    @property
+    def renderer(self) -> ChartRenderer:
+        renderer = self.services.renderer
+        if renderer is None:
+            raise RuntimeError("chart renderer is not running")
+        return renderer
 
     @property
     def settings(self) -> Settings:

@@ -135,6 +135,10 @@ class DayActivity:
         _check_counts(self, by_outcome)
         object.__setattr__(self, "by_outcome", MappingProxyType(by_outcome))
 
+    def __reduce__(self) -> tuple[type[DayActivity], tuple[date, dict[str, int], int]]:
+        # Pickled to the chart worker process; a read-only mapping proxy cannot be pickled.
+        return (DayActivity, (self.day, dict(self.by_outcome), self.promises_broken))
+
     @property
     def attempts(self) -> int:
         return sum(self.by_outcome.values())

@@ -88,3 +88,12 @@ class ScheduleQueries:
             "UPDATE weekly_reports SET last_sent = ?, next_at = ? WHERE chat_id = ? AND next_at = ?",
             (to_db(sent_at), to_db(next_at), chat_id, to_db(slot)),
         )
+
+    async def defer_weekly(
+        self: _Queries, chat_id: int, *, slot: datetime, until: datetime
+    ) -> None:
+        """Try a failed delivery again later (the report is still owed)."""
+        await self._write(
+            "UPDATE weekly_reports SET next_at = ? WHERE chat_id = ? AND next_at = ?",
+            (to_db(until), chat_id, to_db(slot)),
+        )

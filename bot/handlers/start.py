@@ -19,6 +19,8 @@ COMMANDS: tuple[str, ...] = (
     "history",
     "undo",
     "export",
+    "report",
+    "weekly",
     "settings",
     "help",
 )

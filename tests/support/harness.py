@@ -32,7 +32,7 @@ class BotHarness:
             base_url=emulator.base_url,
             base_file_url=emulator.base_file_url,
             database_path=str(database),
-            **settings,
+            **{"chart_processes": 0, **settings},
         )
         self.app: BotApplication | None = None
         # Updates handed to the bot, and updates it has finished handling (counted by a
@@ -82,8 +82,10 @@ class BotHarness:
         await self.emulator.wait_until(self._reminders_idle, timeout=timeout)
 
     def _reminders_idle(self) -> bool:
-        reminders = self.app.bot_data.reminders if self.app is not None else None
-        return reminders is None or reminders.idle
+        if self.app is None:
+            return True
+        data = self.app.bot_data
+        return all(s is None or s.idle for s in (data.reminders, data.weekly))
 
     async def restart(self) -> BotApplication:
         await self.stop()

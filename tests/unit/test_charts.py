@@ -440,3 +440,18 @@ def test_missing_or_broken_label_does_not_break_the_chart(ru: dict[str, str]) ->
     partial = {k: v for k, v in ru.items() if k != "chart.scorecard_title"}
     png = render_scorecard(example_promises(), partial, period="июнь")
     assert png_size(png)[0] == 1080
+
+
+def test_chart_inputs_survive_pickling_to_a_worker_process() -> None:
+    import pickle
+    from datetime import date
+
+    from charts import DayActivity, LatenessRow, PromiseStatusCounts, ReachRow
+
+    values = [
+        DayActivity(date(2026, 11, 25), {"busy": 2}, 1),
+        LatenessRow("Acme", (1.5, -2.0), 1),
+        PromiseStatusCounts("Acme", 1, 2, 3, 4, 5),
+        ReachRow("Acme", 5, 2, 2.0, 1),
+    ]
+    assert [pickle.loads(pickle.dumps(v)) for v in values] == values

@@ -21,6 +21,7 @@ ENV_NAMES = {
     "log_level": "LOG_LEVEL",
     "reminder_repeat_hours": "REMINDER_REPEAT_HOURS",
     "auto_break_days": "AUTO_BREAK_DAYS",
+    "chart_processes": "CHART_PROCESSES",
 }
 
 
