@@ -11,13 +11,18 @@ import asyncio
 import logging
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
 import charts
 
 logger = logging.getLogger(__name__)
+
+
+def _log_failure(future: Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.warning("Chart warm-up failed: %s", future.exception())
 
 
 class ChartRenderer:
@@ -34,9 +39,7 @@ class ChartRenderer:
     def warm_up(self) -> None:
         """Start the worker and load matplotlib there now, not on the first /report."""
         future = self._executor.submit(charts.warm_up)
-        future.add_done_callback(
-            lambda f: f.exception() and logger.warning("Chart warm-up failed: %s", f.exception())
-        )
+        future.add_done_callback(_log_failure)
 
     async def render(self, function: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
         loop = asyncio.get_running_loop()

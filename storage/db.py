@@ -33,6 +33,7 @@ from storage.models import (
     RecordedCall,
     TimelineItem,
 )
+from storage.reports import ReportQueries
 from storage.schedules import ScheduleQueries
 from storage.times import _opt, _second, from_db, to_db
 
@@ -101,7 +102,7 @@ def _promise(row: sqlite3.Row | tuple[Any, ...]) -> Promise:
     )
 
 
-class Storage(ScheduleQueries):
+class Storage(ReportQueries, ScheduleQueries):
     """All reads and writes of callback-tracker's data. Knows nothing about Telegram.
 
     Multi-statement writes are one method and one transaction.  One connection is shared by
