@@ -6,7 +6,14 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -14,6 +21,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -25,7 +33,7 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotContext, BotData
-from bot.handlers import calls, errors, history, promises, reports, settings, start
+from bot.handlers import calls, errors, groups, history, promises, reports, settings, start
 from bot.i18n import LANGUAGES, Translator
 from bot.parsing.deadlines import warm_up
 from bot.reminders import ReminderService
@@ -107,11 +115,20 @@ def register_handlers(app: BotApplication) -> None:
             command("report", reports.report_command),
             command("weekly", reports.weekly_command),
             command("settings", settings.settings_command),
+            command("workspace", groups.workspace_command),
+            command("share", groups.share_command),
+            command("revoke", groups.revoke_command),
+            command("deletemydata", groups.deletemydata_command),
+            # The bot itself joining or leaving a group; a group becoming a supergroup.
+            ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate),
             # Buttons: drafts (d), saved calls (a), promises (p, l = in /pending), settings (s).
             CallbackQueryHandler(calls.on_draft_button, pattern=r"^d:"),
             CallbackQueryHandler(calls.on_attempt_button, pattern=r"^a:"),
             CallbackQueryHandler(promises.on_promise_button, pattern=r"^[plr]:"),
             CallbackQueryHandler(settings.on_settings_button, pattern=r"^s:"),
+            CallbackQueryHandler(groups.on_workspace_button, pattern=r"^w:"),
+            CallbackQueryHandler(groups.on_delete_button, pattern=r"^del:"),
             CallbackQueryHandler(_stale_button),
             # Free text is a call log (or the answer to the bot's question).
             MessageHandler(
@@ -135,11 +152,18 @@ async def _stale_button(update: Update, context: BotContext) -> None:
 
 
 async def set_commands(app: BotApplication) -> None:
-    """The command menu, in each language."""
+    """The command menu in each language: everything in private chats; in groups, members
+    see their commands and administrators also the lead-only ones."""
+    scopes = [
+        (BotCommandScopeDefault(), start.COMMANDS),
+        (BotCommandScopeAllGroupChats(), start.MEMBER_COMMANDS),
+        (BotCommandScopeAllChatAdministrators(), start.MEMBER_COMMANDS + start.LEAD_COMMANDS),
+    ]
     for lang in (None, *LANGUAGES):
         _ = Translator(lang or "en")
-        commands = [BotCommand(name, _(f"command.{name}")[:256]) for name in start.COMMANDS]
-        await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+        for scope, names in scopes:
+            commands = [BotCommand(name, _(f"command.{name}")[:256]) for name in names]
+            await app.bot.set_my_commands(commands, scope=scope, language_code=lang)
 
 
 async def _post_init(app: BotApplication) -> None:

@@ -35,6 +35,15 @@ def call_card(_: Translator, call: RecordedCall, now: datetime, tz: str) -> str:
     return "\n".join(lines)
 
 
+def call_line(_: Translator, call: RecordedCall, now: datetime, tz: str, who: str) -> str:
+    """The compact, one-line confirmation used in groups."""
+    parts = [f"✅ <b>{esc(call.attempt.company)}</b> — {_(f'outcome.{call.attempt.outcome}')}"]
+    if call.promise is not None:
+        parts.append(f"⏰ {local_time(call.promise.due_at, tz, _.lang)}")
+    parts.append(esc(who))
+    return " · ".join(parts)
+
+
 def promise_card(_: Translator, promise: Promise, now: datetime, tz: str) -> str:
     return "\n".join(
         [

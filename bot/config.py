@@ -33,6 +33,7 @@ class Settings:
     reminder_repeat_hours: int = 24
     auto_break_days: int = 7
     chart_processes: int = 1
+    retention_days: int = 30
 
     @classmethod
     def from_env(
@@ -70,6 +71,7 @@ class Settings:
             ("REMINDER_REPEAT_HOURS", 24, 0),
             ("AUTO_BREAK_DAYS", 7, 1),
             ("CHART_PROCESSES", 1, 0),
+            ("RETENTION_DAYS", 30, 0),
         ):
             raw = get(name, str(default))
             if not raw.isdigit() or int(raw) < low:
@@ -80,6 +82,7 @@ class Settings:
             reminder_repeat_hours=numbers["REMINDER_REPEAT_HOURS"],
             auto_break_days=numbers["AUTO_BREAK_DAYS"],
             chart_processes=numbers["CHART_PROCESSES"],
+            retention_days=numbers["RETENTION_DAYS"],
             base_url=get("TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
             base_file_url=get("TELEGRAM_BASE_FILE_URL", DEFAULT_BASE_FILE_URL),
             database_path=get("DATABASE_PATH", "data/callback-tracker.sqlite3"),

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.rendering import ChartRenderer
+from bot.roles import AdminCache
 from storage import ChatSettings, Storage
 
 if TYPE_CHECKING:
@@ -27,6 +28,11 @@ class BotData:
         self.reminders: ReminderService | None = None
         self.weekly: WeeklyReportService | None = None
         self.renderer: ChartRenderer | None = None
+        self.admins = AdminCache()
+        # user -> the group workspace they log into from private chat (None: personal)
+        self.active_workspaces: dict[int, int | None] = {}
+        # (chat, user) pairs already recorded as members in this process
+        self.members_seen: set[tuple[int, int]] = set()
         # Chat settings change rarely and are read on every update: keep them in memory.
         self.chat_cache: dict[int, ChatSettings] = {}
 

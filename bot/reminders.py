@@ -203,6 +203,11 @@ class ReminderService:
     async def deliver_due(self, *, offline: bool = False) -> bool:
         """Send every reminder due now; return True when a full batch was handled."""
         now = self.clock.now()
+        purged = await self.storage.purge_left_chats(
+            now - timedelta(days=self.settings.retention_days)
+        )
+        if purged:
+            logger.info("Deleted %d group workspaces after the retention period", len(purged))
         cutoff = now - timedelta(days=self.settings.auto_break_days)
         broken = await self.storage.auto_break_overdue(cutoff, now)
         if broken:

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.formatting import esc
 from bot.i18n import Translator
 from bot.rendering import ChartRenderer
 from bot.reports import Report, build_report
@@ -156,6 +157,18 @@ class WeeklyReportService:
             finally:
                 self._sleeping = False
 
+    async def _send_to_reviewers(
+        self, chat_id: int, title: str | None, report: Report, _: Translator
+    ) -> None:
+        """Reviewers get the group's weekly report in their private chat."""
+        header = _("weekly.header_for", name=esc(title or "?"))
+        text = report.text.replace(_("weekly.header"), header, 1)
+        for reviewer in await self.storage.reviewers_of(chat_id):
+            try:
+                await send_report(self.bot, reviewer, Report(report.photos, text))
+            except TelegramError as exc:
+                logger.warning("Weekly report to reviewer %s failed: %s", reviewer, exc)
+
     async def _deliver(self, schedule: WeeklySchedule) -> None:
         now = self.clock.now()
         chat = await self.storage.chat_settings(schedule.chat_id)
@@ -179,6 +192,8 @@ class WeeklyReportService:
                 await send_report(self.bot, schedule.chat_id, report)
             else:
                 await self.bot.send_message(schedule.chat_id, _("weekly.quiet"))
+            if report.text and chat is not None and chat.kind in ("group", "supergroup"):
+                await self._send_to_reviewers(schedule.chat_id, chat.title, report, _)
         except (Forbidden, BadRequest) as exc:
             logger.warning("Weekly report to %s not deliverable: %s", schedule.chat_id, exc)
         except TelegramError as exc:

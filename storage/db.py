@@ -36,6 +36,7 @@ from storage.models import (
 from storage.reports import ReportQueries
 from storage.schedules import ScheduleQueries
 from storage.times import _opt, _second, from_db, to_db
+from storage.workspaces import WorkspaceQueries
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _promise(row: sqlite3.Row | tuple[Any, ...]) -> Promise:
     )
 
 
-class Storage(ReportQueries, ScheduleQueries):
+class Storage(ReportQueries, ScheduleQueries, WorkspaceQueries):
     """All reads and writes of callback-tracker's data. Knows nothing about Telegram.
 
     Multi-statement writes are one method and one transaction.  One connection is shared by
@@ -186,6 +187,12 @@ class Storage(ReportQueries, ScheduleQueries):
         """One statement in its own transaction (serialized with every other write)."""
         async with self._transaction() as conn:
             return list(await conn.execute_fetchall(sql, params))
+
+    async def _write_many(self, statements: list[tuple[str, Any]]) -> None:
+        """Several statements in one transaction."""
+        async with self._transaction() as conn:
+            for sql, params in statements:
+                await conn.execute(sql, params)
 
     async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
         rows = await self._conn.execute_fetchall(sql, params)
@@ -699,25 +706,28 @@ class Storage(ReportQueries, ScheduleQueries):
     # ------------------------------------------------------------------ export
     async def export_attempts(self, chat_id: int) -> list[ExportAttempt]:
         rows = await self._fetchall(
-            "SELECT a.id, a.called_at, c.name, a.phone, a.outcome, a.note, u.name"
+            "SELECT a.id, a.called_at, c.name, a.phone, a.outcome, a.note, u.name, a.logged_by"
             " FROM attempts a JOIN companies c ON c.id = a.company_id"
             " LEFT JOIN users u ON u.user_id = a.logged_by"
             " WHERE a.chat_id = ? ORDER BY a.called_at, a.id",
             (chat_id,),
         )
-        return [ExportAttempt(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]
+        return [
+            ExportAttempt(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows
+        ]
 
     async def export_promises(self, chat_id: int) -> list[ExportPromise]:
         rows = await self._fetchall(
             "SELECT p.id, p.attempt_id, c.name, p.promised_by, p.made_at, p.due_at, p.status,"
-            " p.resolved_at, u.name FROM promises p JOIN companies c ON c.id = p.company_id"
+            " p.resolved_at, u.name, p.logged_by FROM promises p"
+            " JOIN companies c ON c.id = p.company_id"
             " LEFT JOIN users u ON u.user_id = p.logged_by"
             " WHERE p.chat_id = ? ORDER BY p.made_at, p.id",
             (chat_id,),
         )
         return [
             ExportPromise(
-                r[0], r[1], r[2], r[3], from_db(r[4]), from_db(r[5]), r[6], _opt(r[7]), r[8]
+                r[0], r[1], r[2], r[3], from_db(r[4]), from_db(r[5]), r[6], _opt(r[7]), r[8], r[9]
             )
             for r in rows
         ]

@@ -142,6 +142,7 @@ class ExportAttempt:
     outcome: str
     note: str | None
     logged_by: str | None
+    logged_by_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,7 @@ class ExportPromise:
     status: str
     resolved_at: datetime | None
     logged_by: str | None
+    logged_by_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

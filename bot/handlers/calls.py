@@ -9,7 +9,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Update
 from bot import cards, keyboards
 from bot.context import BotContext
 from bot.formatting import esc
-from bot.handlers.common import Env, edit, env_for, reply
+from bot.handlers.common import Env, edit, env_for, may_change, refuse_read_only, reply
 from bot.parsing.calllog import parse_call_log
 from bot.service import (
     CallDraft,
@@ -38,11 +38,18 @@ def render_step(env: Env, step: Step) -> tuple[str, InlineKeyboardMarkup | None]
     now, tz = env.where.now, env.tz
     if isinstance(step, Saved):
         if step.call is not None:
-            return cards.call_card(_, step.call, now, tz), keyboards.call_card(_, step.call)
-        assert step.promise is not None
-        return cards.promise_card(_, step.promise, now, tz), keyboards.promise_card(
-            _, step.promise
-        )
+            if env.is_group:  # one line in a shared group: no wall of cards
+                text = cards.call_line(_, step.call, now, tz, env.where.actor.name)
+            else:
+                text = cards.call_card(_, step.call, now, tz)
+            markup = keyboards.call_card(_, step.call)
+        else:
+            assert step.promise is not None
+            text = cards.promise_card(_, step.promise, now, tz)
+            markup = keyboards.promise_card(_, step.promise)
+        if env.elsewhere:
+            text += "\n" + _("workspace.logged_to", name=esc(env.space.title or "?"))
+        return text, markup
     text = cards.question(_, step, now, tz)
     today = today_is_open(env.where)
     markup = {
@@ -79,6 +86,8 @@ async def on_text(update: Update, context: BotContext) -> None:
     if message is None or not message.text:
         return
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     text = message.text.strip()
     if not text:
         return
@@ -129,6 +138,8 @@ async def _answer_with_text(
 async def call_command(update: Update, context: BotContext) -> None:
     """Start the guided flow: company → outcome → promise, all with buttons."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     draft = CallDraft(kind="call", source="guided")
     if context.args:
         draft.company_name = clean_company_name(" ".join(context.args)) or None
@@ -217,7 +228,7 @@ async def on_attempt_button(update: Update, context: BotContext) -> None:
     if call is None or len(parts) < 3:
         await query.answer(_("error.entry_gone"), show_alert=True)
         return
-    if call.attempt.logged_by != env.where.actor.user_id:
+    if not await may_change(context, env, call.attempt.logged_by):
         await query.answer(_("error.not_yours"), show_alert=True)
         return
     action = parts[2]
@@ -283,6 +294,8 @@ async def on_attempt_button(update: Update, context: BotContext) -> None:
 async def undo_command(update: Update, context: BotContext) -> None:
     """Offer to remove this user's last entry in this chat."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     _ = env._
     entry = await context.storage.last_entry(env.where.chat_id, env.where.actor.user_id)
     if entry is None:

@@ -20,12 +20,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """The chat and user an update comes from, resolved against their settings."""
+    """The chat and user an update comes from, resolved against their settings.
+
+    ``chat`` is where the update came from; ``space`` is the workspace the data belongs to —
+    the same chat, or a group the user logs into from their private chat (/workspace).
+    """
 
     _: Translator
     chat: ChatSettings
     where: Where
     tz_chosen: bool
+    space: ChatSettings
+    role: str = "member"  # member (or owner of a private workspace) | reviewer
 
     @property
     def lang(self) -> str:
@@ -37,7 +43,21 @@ class Env:
 
     @property
     def is_group(self) -> bool:
+        """The update came from a group (compact confirmations there)."""
         return self.chat.kind in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+    @property
+    def space_is_group(self) -> bool:
+        return self.space.kind in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+    @property
+    def elsewhere(self) -> bool:
+        """Logging from a private chat into a group workspace."""
+        return self.space.chat_id != self.chat.chat_id
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == "reviewer"
 
 
 async def chat_settings(context: BotContext, update: Update) -> ChatSettings:
@@ -58,6 +78,33 @@ def remember_settings(context: BotContext, settings: ChatSettings) -> None:
     context.services.chat_cache[settings.chat_id] = settings
 
 
+async def settings_of(context: BotContext, chat_id: int) -> ChatSettings | None:
+    cache = context.services.chat_cache
+    found = cache.get(chat_id)
+    if found is None:
+        found = await context.storage.chat_settings(chat_id)
+        if found is not None:
+            cache[chat_id] = found
+    return found
+
+
+async def workspace_of(context: BotContext, user_id: int) -> tuple[ChatSettings, str] | None:
+    """The group workspace a user logs into from private chat, with their role there."""
+    active = context.services.active_workspaces
+    if user_id not in active:
+        active[user_id] = await context.storage.active_workspace(user_id)
+    chat_id = active[user_id]
+    if chat_id is None:
+        return None
+    # Checked on every use: a revoked link, a purged group or a bot that left ends access.
+    found = [s for s in await context.storage.workspaces_of(user_id) if s.chat_id == chat_id]
+    space = await settings_of(context, chat_id) if found else None
+    if space is None:
+        active[user_id] = None
+        return None
+    return space, found[0].role
+
+
 async def env_for(update: Update, context: BotContext) -> Env:
     chat = await chat_settings(context, update)
     user = update.effective_user
@@ -65,20 +112,54 @@ async def env_for(update: Update, context: BotContext) -> Env:
     lang = chat.language or normalize_language(
         user.language_code if user else None, defaults.default_language
     )
-    tz = chat.timezone or defaults.default_timezone
+    space, role = chat, "member"
+    if user is not None and chat.kind == ChatType.PRIVATE:
+        found = await workspace_of(context, user.id)
+        if found is not None:
+            space, role = found
+    elif user is not None and chat.kind in (ChatType.GROUP, ChatType.SUPERGROUP):
+        seen = context.services.members_seen
+        if (chat.chat_id, user.id) not in seen:
+            await context.storage.remember_member(chat.chat_id, user.id, context.clock.now())
+            seen.add((chat.chat_id, user.id))
+    tz = space.timezone or defaults.default_timezone
     actor = (
         Actor(user.id, user.full_name, user.username, user.language_code)
         if user
         else Actor(0, "?")
     )
     where = Where(
-        chat_id=chat.chat_id,
+        chat_id=space.chat_id,
         actor=actor,
         tz=tz,
-        phone_region=chat.phone_region or region_for_timezone(tz),
+        phone_region=space.phone_region or region_for_timezone(tz),
         now=context.clock.now(),
     )
-    return Env(Translator(lang), chat, where, tz_chosen=chat.timezone is not None)
+    return Env(
+        Translator(lang),
+        chat,
+        where,
+        tz_chosen=space.timezone is not None,
+        space=space,
+        role=role,
+    )
+
+
+async def may_change(context: BotContext, env: Env, logged_by: int | None) -> bool:
+    """Auditors change their own entries; leads (group admins) change any."""
+    if env.read_only:
+        return False
+    if logged_by == env.where.actor.user_id:
+        return True
+    return await context.services.admins.is_lead(
+        context.bot, env.where.chat_id, env.where.actor.user_id
+    )
+
+
+async def is_lead(context: BotContext, env: Env) -> bool:
+    return not env.read_only and await context.services.admins.is_lead(
+        context.bot, env.where.chat_id, env.where.actor.user_id
+    )
 
 
 def fit(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
@@ -111,3 +192,19 @@ async def edit(
     except BadRequest as exc:
         if "not modified" not in exc.message:
             raise
+
+
+async def refuse_read_only(update: Update, env: Env) -> bool:
+    """Reviewers see reports and nothing else: say so and stop."""
+    if not env.read_only:
+        return False
+    await reply(update, env._("workspace.read_only"))
+    return True
+
+
+async def refuse_unless_lead(update: Update, context: BotContext, env: Env) -> bool:
+    """Lead-only commands in a group: say who may, and stop."""
+    if await is_lead(context, env):
+        return False
+    await reply(update, env._("workspace.leads_only"))
+    return True

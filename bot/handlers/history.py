@@ -13,7 +13,7 @@ from telegram import InputFile, Update
 from bot import cards
 from bot.context import BotContext
 from bot.formatting import esc
-from bot.handlers.common import env_for, reply
+from bot.handlers.common import env_for, refuse_read_only, refuse_unless_lead, reply
 from bot.handlers.promises import find_company
 
 ATTEMPT_COLUMNS = ("id", "called_at", "company", "phone", "outcome", "note", "logged_by")
@@ -33,6 +33,8 @@ PROMISE_COLUMNS = (
 async def history_command(update: Update, context: BotContext) -> None:
     """Show one company's timeline: attempts, promises and how they ended."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     company = await find_company(update, context, env, "history.usage")
     if company is None:
         return
@@ -63,14 +65,33 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 async def export_command(update: Update, context: BotContext) -> None:
     """Send attempts.csv and promises.csv (a public, documented format)."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
+    if await refuse_unless_lead(update, context, env):
+        return
     storage, tz = context.storage, env.tz
     attempts = await storage.export_attempts(env.where.chat_id)
     promises = await storage.export_promises(env.where.chat_id)
     if not attempts and not promises:
         await reply(update, env._("export.empty"))
         return
+
+    def logged_by(name: str | None, user_id: int | None) -> str | None:
+        # In a shared group the member's Telegram id tells namesakes apart.
+        if env.space_is_group and name is not None and user_id is not None:
+            return f"{name} ({user_id})"
+        return name
+
     attempt_rows = (
-        (a.id, iso_local(a.called_at, tz), a.company, a.phone, a.outcome, a.note, a.logged_by)
+        (
+            a.id,
+            iso_local(a.called_at, tz),
+            a.company,
+            a.phone,
+            a.outcome,
+            a.note,
+            logged_by(a.logged_by, a.logged_by_id),
+        )
         for a in attempts
     )
     promise_rows = (
@@ -83,7 +104,7 @@ async def export_command(update: Update, context: BotContext) -> None:
             iso_local(p.due_at, tz),
             p.status,
             iso_local(p.resolved_at, tz),
-            p.logged_by,
+            logged_by(p.logged_by, p.logged_by_id),
         )
         for p in promises
     )

@@ -10,7 +10,7 @@ from bot import cards, keyboards
 from bot.context import BotContext
 from bot.formatting import esc, local_time
 from bot.handlers.calls import recorded_call, send_step
-from bot.handlers.common import Env, edit, env_for, reply
+from bot.handlers.common import Env, edit, env_for, may_change, refuse_read_only, reply
 from bot.parsing.deadlines import DeadlineError
 from bot.service import CallDraft, advance, deadline_choice, split_promise_args, today_is_open
 from storage import Company, Promise, StorageError, to_db
@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 async def promise_command(update: Update, context: BotContext) -> None:
     """Record a promise directly: ``/promise <company> <when> [who]``."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     _ = env._
     text = " ".join(context.args or [])
     if not text:
@@ -71,6 +73,8 @@ async def find_company(
 async def calledback_command(update: Update, context: BotContext) -> None:
     """The company called back: close its oldest open promise."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     company = await find_company(update, context, env, "calledback.usage")
     if company is None:
         return
@@ -86,6 +90,8 @@ async def calledback_command(update: Update, context: BotContext) -> None:
 async def pending_command(update: Update, context: BotContext) -> None:
     """List open promises, soonest deadline first, with one-tap answers."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
     text, markup = await pending_view(context, env)
     await reply(update, text, markup)
 
@@ -134,6 +140,9 @@ async def on_promise_button(update: Update, context: BotContext) -> None:
     if promise is None:
         await query.answer(_("error.entry_gone"), show_alert=True)
         return
+    if not await may_change(context, env, promise.logged_by):
+        await query.answer(_("error.not_yours"), show_alert=True)
+        return
     today = today_is_open(env.where)
     try:
         if action in ("c", "n"):
@@ -174,9 +183,6 @@ async def on_promise_button(update: Update, context: BotContext) -> None:
             )
             await query.answer(_("resolved.toast"))
             await edit(query.message, await moved_text(context, env, moved), None)
-            return
-        if promise.logged_by != env.where.actor.user_id and action in ("ed", "dl", "u", "u!"):
-            await query.answer(_("error.not_yours"), show_alert=True)
             return
         if action == "ed":
             await query.answer()

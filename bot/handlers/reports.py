@@ -8,7 +8,7 @@ from telegram.constants import ChatAction
 
 from bot.context import BotContext
 from bot.formatting import esc
-from bot.handlers.common import Env, env_for, reply
+from bot.handlers.common import Env, env_for, refuse_read_only, refuse_unless_lead, reply
 from bot.parsing.timezones import timezone_label
 from bot.reports import PERIOD_WORDS, build_report
 from bot.weekly import next_slot, parse_schedule, send_report
@@ -50,7 +50,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     if not report.text:
         await reply(update, _("report.empty"))
         return
-    await send_report(context.bot, env.where.chat_id, report)
+    await send_report(context.bot, env.chat.chat_id, report)
 
 
 async def _company(context: BotContext, chat_id: int, name: str) -> Company | None:
@@ -63,6 +63,10 @@ async def _company(context: BotContext, chat_id: int, name: str) -> Company | No
 async def weekly_command(update: Update, context: BotContext) -> None:
     """``/weekly on [day] [time]``, ``/weekly off``, or ``/weekly`` to see the schedule."""
     env = await env_for(update, context)
+    if await refuse_read_only(update, env):
+        return
+    if await refuse_unless_lead(update, context, env):
+        return
     _ = env._
     words = [w.lower() for w in context.args or []]
     storage, chat_id = context.storage, env.where.chat_id

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import keyboards
 from bot.context import BotContext
 from bot.formatting import esc
-from bot.handlers.common import Env, edit, env_for, remember_settings, reply
+from bot.handlers.common import (
+    Env,
+    edit,
+    env_for,
+    is_lead,
+    refuse_unless_lead,
+    remember_settings,
+    reply,
+)
 from bot.i18n import LANGUAGES, Translator, normalize_language
 from bot.parsing.timezones import common_timezones, parse_timezone, timezone_label
 from bot.service import CallDraft
@@ -68,6 +78,8 @@ async def ask_timezone(
 async def settings_command(update: Update, context: BotContext) -> None:
     """Show this chat's settings with buttons to change them."""
     env = await env_for(update, context)
+    if env.is_group and await refuse_unless_lead(update, context, env):
+        return
     await reply(
         update,
         settings_text(env, context.settings.reminder_repeat_hours),
@@ -76,16 +88,11 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 
 async def set_timezone(context: BotContext, env: Env, zone: str) -> Env:
-    settings = await context.storage.update_chat_settings(env.where.chat_id, timezone=zone)
+    settings = await context.storage.update_chat_settings(env.chat.chat_id, timezone=zone)
     remember_settings(context, settings)
-    return Env(
-        env._,
-        settings,
-        type(env.where)(
-            env.where.chat_id, env.where.actor, zone, env.where.phone_region, env.where.now
-        ),
-        True,
-    )
+    where = replace(env.where, tz=zone) if not env.elsewhere else env.where
+    space = settings if not env.elsewhere else env.space
+    return replace(env, chat=settings, space=space, where=where, tz_chosen=True)
 
 
 async def apply_typed_timezone(
@@ -112,6 +119,9 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
     assert query is not None
     assert query.data is not None
     env = await env_for(update, context)
+    if env.is_group and not await is_lead(context, env):
+        await query.answer(env._("workspace.leads_only"), show_alert=True)
+        return
     parts = query.data.split(":", 2)
     what = parts[1] if len(parts) > 1 else ""
     value = parts[2] if len(parts) > 2 else None
@@ -139,7 +149,7 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         return
     if what == "lang" and (value in LANGUAGES or value == "auto"):
         stored = None if value == "auto" else value
-        settings = await context.storage.update_chat_settings(env.where.chat_id, language=stored)
+        settings = await context.storage.update_chat_settings(env.chat.chat_id, language=stored)
         remember_settings(context, settings)
         user = update.effective_user
         lang = stored or normalize_language(
@@ -183,7 +193,7 @@ async def _reminder_setting(
             await query.answer(_("error.stale_button"), show_alert=True)
             return
         fields = {"reminder_repeat_hours": int(value)}
-    settings = await context.storage.update_chat_settings(env.where.chat_id, **fields)
+    settings = await context.storage.update_chat_settings(env.chat.chat_id, **fields)
     remember_settings(context, settings)
     await query.answer()
     text = (

@@ -7,23 +7,27 @@ from telegram import Update
 from bot.context import BotContext
 from bot.formatting import esc
 from bot.handlers.common import env_for, reply
+from bot.handlers.groups import open_share_link
 from bot.handlers.settings import ask_timezone
 from bot.i18n import Translator
 
-#: Commands in the menu and in /help, in this order.
-COMMANDS: tuple[str, ...] = (
+#: Commands every member of a workspace may use, in menu order.
+MEMBER_COMMANDS: tuple[str, ...] = (
     "call",
     "promise",
     "pending",
     "calledback",
     "history",
     "undo",
-    "export",
     "report",
-    "weekly",
-    "settings",
     "help",
 )
+#: Commands of a group's leads (its administrators); shown only to them in groups.
+LEAD_COMMANDS: tuple[str, ...] = ("export", "weekly", "settings", "share", "revoke")
+#: Commands that only make sense in a private chat.
+PRIVATE_COMMANDS: tuple[str, ...] = ("workspace", "deletemydata")
+#: Everything, for /help and the private-chat menu.
+COMMANDS: tuple[str, ...] = MEMBER_COMMANDS + LEAD_COMMANDS + PRIVATE_COMMANDS
 
 
 def help_text(_: Translator) -> str:
@@ -34,7 +38,12 @@ def help_text(_: Translator) -> str:
 
 
 async def start_command(update: Update, context: BotContext) -> None:
-    """Welcome the user, show two examples, and ask for a time zone if the chat has none."""
+    """Welcome the user, show two examples, and ask for a time zone if the chat has none.
+
+    ``/start <token>`` (a reviewer link) opens a shared workspace read-only instead.
+    """
+    if context.args and await open_share_link(update, context, context.args[0]):
+        return
     env = await env_for(update, context)
     await reply(update, env._("start.welcome"))
     if not env.tz_chosen:

@@ -22,6 +22,7 @@ ENV_NAMES = {
     "reminder_repeat_hours": "REMINDER_REPEAT_HOURS",
     "auto_break_days": "AUTO_BREAK_DAYS",
     "chart_processes": "CHART_PROCESSES",
+    "retention_days": "RETENTION_DAYS",
 }
 
 
