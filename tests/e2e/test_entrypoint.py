@@ -42,6 +42,7 @@ async def test_runs_against_the_emulator_and_stops_on_sigterm(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
     database = tmp_path / "data" / "bot.sqlite3"
+    emulator.send_message(ALICE, "/help")  # waiting for the bot when it starts
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -58,9 +59,9 @@ async def test_runs_against_the_emulator_and_stops_on_sigterm(
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        await emulator.wait_until(lambda: bool(emulator.calls("getUpdates")), timeout=60)
+        helped = await emulator.wait_for_bot_message(ALICE, timeout=60)
         emulator.send_message(ALICE, "Acme answered, Peter promised to call back tomorrow 3pm")
-        reply = await emulator.wait_for_bot_message(ALICE, timeout=30)
+        reply = await emulator.wait_for_bot_message(ALICE, after=helped.message_id + 1, timeout=30)
         assert "Saved" in reply.body and "Peter" in reply.body
         assert database.exists()
     finally:
