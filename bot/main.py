@@ -19,6 +19,8 @@ To get a token:
 Then put it in a file named .env next to the Makefile (copy .env.example):
   TELEGRAM_BOT_TOKEN=123456789:AAH...
 or export it in your shell before running `make run`.
+
+To try the bot without Telegram first: `make sandbox` (a local chat page, no token needed).
 """
 
 
@@ -51,7 +53,13 @@ def configure_logging(level: str, secret: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the bot with long polling until Ctrl-C / SIGTERM."""
+    """Run the bot with long polling until Ctrl-C / SIGTERM (``sandbox``: the local sandbox)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["sandbox"]:
+        from bot.sandbox.server import main as sandbox_main
+
+        sandbox_main(args[1:])
+        return
     try:
         settings = Settings.from_env()
     except ConfigError as exc:

@@ -455,6 +455,9 @@ class BotApiEmulator:
         self.callback_answers: dict[str, JSON] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.chat_actions: list[tuple[int, str]] = []
+        #: chat -> (action, monotonic time) of the bot's last chat action there, cleared when
+        #: the bot sends a message to the chat (as Telegram clients show it)
+        self.last_chat_action: dict[int, tuple[str, float]] = {}
         self.bot_profile: dict[tuple[str, str], str] = {}
         # world
         self._users: dict[int, _User] = {}
@@ -933,6 +936,58 @@ class BotApiEmulator:
                 )
             await self._wait_change(min(wait, remaining))
 
+    # ------------------------------------------------------------------ live view (sandbox)
+
+    @property
+    def change_seq(self) -> int:
+        """A counter that grows with every change: new, edited or deleted messages, queued
+        updates, answered calls. Pass it back to :meth:`changed_messages`."""
+        return self._seq
+
+    def changed_messages(self, chat_id: int, since: int) -> list[ChatMessage]:
+        """Messages of the chat created, edited or deleted after change ``since`` (deleted
+        ones included, so a viewer can remove them), oldest first."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        return [copy.copy(m) for _, m in sorted(chat.messages.items()) if m.seq > since]
+
+    async def wait_for_change(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Return after the next change, or after ``timeout`` seconds."""
+        await self._wait_change(timeout)
+
+    def user_info(self, user_id: int) -> JSON:
+        """The User dict of a known user (as updates carry it)."""
+        return self._user(user_id).as_dict()
+
+    def commands_for(self, chat_id: int, user_id: int) -> list[JSON]:
+        """The command menu a user sees in a chat, resolved through the scopes and languages
+        the way Telegram documents it (most specific scope first, the user's language before
+        no language)."""
+        chat = self._chats.get(chat_id)
+        user = self._users.get(user_id)
+        language = (user.language_code or "") if user else ""
+        scopes: list[JSON] = []
+        if chat is None or chat.type == "private":
+            scopes += [{"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}]
+        else:
+            admin = user_id == chat.creator or user_id in chat.admins
+            scopes.append({"type": "chat_member", "chat_id": chat_id, "user_id": user_id})
+            if admin:
+                scopes.append({"type": "chat_administrators", "chat_id": chat_id})
+            scopes.append({"type": "chat", "chat_id": chat_id})
+            if admin:
+                scopes.append({"type": "all_chat_administrators"})
+            scopes.append({"type": "all_group_chats"})
+        scopes.append({"type": "default"})
+        for scope in scopes:
+            key = json.dumps(scope, sort_keys=True)
+            for lang in dict.fromkeys((language, "")):
+                commands = self.commands.get((key, lang))
+                if commands is not None:
+                    return [dict(c) for c in commands]
+        return []
+
     # ------------------------------------------------------------------ fault injection
 
     def inject_fault(
@@ -1328,6 +1383,8 @@ class BotApiEmulator:
         )
         chat.next_message_id += 1
         chat.messages[message.message_id] = message
+        if from_bot:
+            self.last_chat_action.pop(chat.id, None)
         self._notify()
         message.seq = self._seq
         return message
@@ -1824,6 +1881,7 @@ class BotApiEmulator:
         if action not in CHAT_ACTIONS:
             raise _bad("wrong parameter action in request")
         self.chat_actions.append((chat.id, str(action)))
+        self.last_chat_action[chat.id] = (str(action), time.monotonic())
         return True
 
     def _caption_fields(self, params: JSON) -> JSON:
