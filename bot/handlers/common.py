@@ -184,14 +184,25 @@ async def reply(
 async def edit(
     message: MaybeInaccessibleMessage | None, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
-    """Edit a bot message in place; an unchanged message is not an error."""
+    """Edit a bot message in place; an unchanged message is not an error.
+
+    A message that cannot carry text (a photo, a document — a button on it can only be
+    forged) or is gone gets the text as a new message instead.
+    """
     if not isinstance(message, Message):
+        return
+    if message.text is None:
+        await message.reply_text(fit(text), reply_markup=markup, do_quote=False)
         return
     try:
         await message.edit_text(fit(text), reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
+        if "not modified" in exc.message:
+            return
+        if "not found" in exc.message or "no text" in exc.message:
+            await message.reply_text(fit(text), reply_markup=markup, do_quote=False)
+            return
+        raise
 
 
 async def refuse_read_only(update: Update, env: Env) -> bool:
