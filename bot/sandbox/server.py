@@ -159,13 +159,13 @@ class Sandbox:
         self.settings = self._settings()
         self.app = build_application(self.settings, clock=self.clock)
         try:
+            await self._start_page()  # first: a busy port fails before the bot starts
             await self.app.initialize()
             await self.app.post_init(self.app)
             await self.app.updater.start_polling(
                 poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
             )
             await self.app.start()
-            await self._start_page()
         except BaseException:
             await self.stop()
             raise
@@ -200,9 +200,9 @@ class Sandbox:
             page, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
         await runner.setup()
+        self._runner = runner
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
-        self._runner = runner
         self._bound_port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:

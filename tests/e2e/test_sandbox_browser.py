@@ -128,9 +128,7 @@ async def walk_through(page: Page, url: str, step: Callable[[str], None]) -> Non
     await send(page, "Acme answered, Peter promised to call back in 2 hours")
     card = page.locator(".row.in", has_text="Peter promised to call back by")
     await expect(card).to_be_visible()
-    await expect(card.locator(".kb-button")).to_have_text(
-        ["✏️ Company", "✏️ Outcome", "⏰ Deadline", "↩️ Undo"]
-    )
+    await expect(card.locator(".kb-button", has_text="Undo")).to_be_visible()
     card_id = await card.get_attribute("data-id")
     step("call log -> card")
 

@@ -225,6 +225,34 @@ function entityNode(entity, slice) {
   }
 }
 
+// Telegram clients also link what the sender did not mark up: /commands and web addresses.
+const AUTO_LINK = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]'"])|(^|[\s(])(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,})?)(?=$|[\s.,;:!?)])/g;
+const NO_AUTO_LINK = new Set(["code", "pre", "text_link", "url", "email", "bot_command", "mention", "text_mention"]);
+
+function appendPlain(parent, text, autoLink) {
+  if (!autoLink) {
+    parent.append(text);
+    return;
+  }
+  let pos = 0;
+  for (const match of text.matchAll(AUTO_LINK)) {
+    const [whole, url, lead, command] = match;
+    const start = match.index + (url ? 0 : lead.length);
+    if (start > pos) parent.append(text.slice(pos, start));
+    if (url) {
+      const a = linkNode(url, "");
+      a.textContent = url;
+      parent.append(a);
+    } else {
+      const a = entityNode({ type: "bot_command" }, command);
+      a.textContent = command;
+      parent.append(a);
+    }
+    pos = match.index + whole.length;
+  }
+  if (pos < text.length) parent.append(text.slice(pos));
+}
+
 // Entities come from Telegram-style parsing: offsets and lengths in UTF-16 code units, which
 // is exactly how JavaScript strings index, and properly nested.
 function renderText(text, entities) {
@@ -234,7 +262,7 @@ function renderText(text, entities) {
     .map((e) => ({ ...e, end: Math.min(e.offset + e.length, text.length) }))
     .sort((a, b) => a.offset - b.offset || b.end - a.end);
 
-  function build(parent, start, end, items) {
+  function build(parent, start, end, items, autoLink) {
     let pos = start;
     let i = 0;
     while (i < items.length) {
@@ -248,19 +276,19 @@ function renderText(text, entities) {
         j += 1;
       }
       if (from < to) {
-        if (from > pos) parent.append(text.slice(pos, from));
+        if (from > pos) appendPlain(parent, text.slice(pos, from), autoLink);
         const made = entityNode(entity, text.slice(from, to));
         const outer = made.outer || made;
-        build(made.inner || made, from, to, children);
+        build(made.inner || made, from, to, children, autoLink && !NO_AUTO_LINK.has(entity.type));
         parent.append(outer);
         pos = to;
       }
       i = j;
     }
-    if (pos < end) parent.append(text.slice(pos, end));
+    if (pos < end) appendPlain(parent, text.slice(pos, end), autoLink);
   }
 
-  build(root, 0, text.length, list);
+  build(root, 0, text.length, list, true);
   return root;
 }
 
