@@ -140,6 +140,7 @@ class Sandbox:
             for path in self.data_dir.glob("sandbox.sqlite3*"):
                 path.unlink()
             self.state_file.unlink(missing_ok=True)
+        known_people = self.database.exists()  # a restart: they have used the bot before
         self.clock = SandboxClock.restore(self.state_file)
         if self.clock_offset is not None:
             self.clock = SandboxClock(self.clock_offset, state_file=self.state_file)
@@ -148,6 +149,10 @@ class Sandbox:
         await emu.start()
         for person in PEOPLE:
             emu.add_user(person.id, person.first_name, person.language_code, person.username)
+            if known_people:
+                # The emulator's world is new, the database is not: let reminders due while
+                # the sandbox was stopped reach them, as they would in Telegram.
+                emu.open_private_chat(person.id)
         # Telegram's updates for "Anna created the group and added the bot".
         emu.add_group(
             GROUP_ID,

@@ -4,6 +4,7 @@ the real bot over real HTTP against the emulator, the sandbox clock, demo data, 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -329,6 +330,36 @@ async def test_the_api_refuses_what_the_page_would_never_send(
         assert response.status == 403
     async with session.get("/api/file/1001/999") as response:
         assert response.status == 404
+
+
+async def test_a_restart_keeps_the_data_and_the_clock(tmp_path: Path) -> None:
+    first = Sandbox(
+        tmp_path, port=0, env={"CHART_PROCESSES": "0"}, clock_offset=offset_to_local_hour(12)
+    )
+    await first.start()
+    try:
+        async with aiohttp.ClientSession(base_url=first.url) as client:
+            anna = Page(client, ANNA.id)
+            sent = await anna.say("/promise Acme in 1 hour")
+            await anna.bot_message(ANNA.id, sent, lambda m: "Acme" in text_of(m))
+        first.skip(timedelta(minutes=10))
+        offset = first.clock.offset
+    finally:
+        await first.stop()
+    # While it was stopped, the sandbox clock moved past the deadline.
+    state = tmp_path / "sandbox-state.json"
+    state.write_text(json.dumps({"clock_offset_seconds": offset.total_seconds() + 7200}))
+    second = Sandbox(tmp_path, port=0, env={"CHART_PROCESSES": "0"})
+    await second.start()
+    try:
+        assert second.clock.offset >= offset + timedelta(hours=2)
+        async with aiohttp.ClientSession(base_url=second.url) as client:
+            anna = Page(client, ANNA.id)
+            note = await anna.bot_message(ANNA.id, 0, lambda m: "Acme" in text_of(m))
+        assert "offline" in note["text"] or "has not called back" in note["text"]
+    finally:
+        await second.stop()
+    second.emulator.assert_no_errors()
 
 
 # ---------------------------------------------------------------------- command line
