@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -36,6 +36,9 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.demo import DemoSummary, load_demo
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from storage import Actor, Storage
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +119,7 @@ class Sandbox:
         self.emulator = BotApiEmulator(token="123456:sandbox-token")
         self.clock = SandboxClock()
         self.settings: Settings | None = None
-        self.app: Any = None  # bot.app.BotApplication (imported lazily: PTB is slow to import)
+        self.app: BotApplication | None = None
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
         self._housekeeping: asyncio.Task[None] | None = None
@@ -134,8 +137,6 @@ class Sandbox:
     async def start(self) -> None:
         """Start everything; with ``demo=True`` the demo history is loaded before returning."""
         os.environ.setdefault("PTB_TIMEDELTA", "1")
-        from bot.app import ALLOWED_UPDATES, build_application
-
         if self.fresh:
             for path in self.data_dir.glob("sandbox.sqlite3*"):
                 path.unlink()
@@ -147,6 +148,19 @@ class Sandbox:
         emu = self.emulator
         emu.advance_time(self.clock.offset.total_seconds())
         await emu.start()
+        try:
+            await self._start_world_bot_and_page(known_people)
+        except BaseException:
+            await self.stop()
+            raise
+        self._housekeeping = asyncio.create_task(self._trim_records())
+        if self.demo_on_start:
+            await self.load_demo()
+
+    async def _start_world_bot_and_page(self, known_people: bool) -> None:
+        from bot.app import ALLOWED_UPDATES, build_application
+
+        emu = self.emulator
         for person in PEOPLE:
             emu.add_user(person.id, person.first_name, person.language_code, person.username)
             if known_people:
@@ -162,21 +176,17 @@ class Sandbox:
             announce=True,
         )
         self.settings = self._settings()
-        self.app = build_application(self.settings, clock=self.clock)
-        try:
-            await self._start_page()  # first: a busy port fails before the bot starts
-            await self.app.initialize()
-            await self.app.post_init(self.app)
-            await self.app.updater.start_polling(
-                poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-            )
-            await self.app.start()
-        except BaseException:
-            await self.stop()
-            raise
-        self._housekeeping = asyncio.create_task(self._trim_records())
-        if self.demo_on_start:
-            await self.load_demo()
+        await self._start_page()  # first: a busy port fails before the bot starts
+        # Started the way run_polling() starts it (tests/support/harness.py does the same).
+        app = self.app = build_application(self.settings, clock=self.clock)
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+        )
+        await app.start()
 
     def _settings(self) -> Settings:
         emu = self.emulator

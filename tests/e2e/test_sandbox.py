@@ -254,7 +254,9 @@ async def test_demo_report_album_and_csv_export(
     assert demo["calls"] >= 40 and demo["promises"] >= 10
     async with session.post("/api/demo", json={}) as response:
         assert (await response.json())["loaded"] is False  # once only
+    assert sandbox.app is not None
     storage = sandbox.app.bot_data.storage
+    assert storage is not None
     pending = await storage.pending_promises(ANNA.id)
     assert [p.company for p in pending] == ["Baltic Net"]
     assert await storage.deadline_moves(ANNA.id, pending[0].id) == 3
