@@ -13,7 +13,6 @@ Nothing is marked before it is sent, so nothing can be lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time as monotonic_time
 from collections import defaultdict
@@ -30,13 +29,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc, local_time, relative
 from bot.i18n import Translator, normalize_language
+from bot.scheduling import RETRY_AFTER_FAILURE, ScheduledLoop
 from storage import ChatSettings, Storage
 from storage.models import DueReminder
 
 logger = logging.getLogger(__name__)
 
-#: A failed delivery is tried again this much later (the promise stays due).
-RETRY_AFTER_FAILURE = timedelta(seconds=30)
 #: At most this many reminders are read per pass.
 BATCH = 200
 #: Telegram allows about one message per second in a chat.
@@ -131,67 +129,33 @@ def summary_text(
 
 
 # ---------------------------------------------------------------- the service
-class ReminderService:
+class ReminderService(ScheduledLoop):
     """One task that delivers due reminders, woken by every database write."""
 
+    name = "reminders"
+
     def __init__(self, bot: Any, storage: Storage, clock: Clock, settings: Settings) -> None:
+        super().__init__(clock)
         self.bot = bot
         self.storage = storage
-        self.clock = clock
         self.settings = settings
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._started_at: datetime | None = None
         self.delivered = 0  # reminders delivered since start (for tests and benchmarks)
-        self._sleeping = False
         self._last_sent: dict[int, float] = {}  # chat -> monotonic time of the last reminder
-        self._sleep_target: datetime | None = None
 
     def start(self) -> None:
         self._started_at = self.clock.now()
         self.storage.on_change = self.wake
-        self._task = asyncio.create_task(self._run(), name="reminders")
+        super().start()
 
     async def stop(self) -> None:
         self.storage.on_change = None
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await super().stop()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def idle(self) -> bool:
-        """Asleep, with nothing due before the time it sleeps until (tests wait for this)."""
-        return (
-            self._sleeping
-            and not self._wake.is_set()
-            and (self._sleep_target is None or self._sleep_target > self.clock.now())
-        )
-
-    async def _run(self) -> None:
-        first = True
-        while True:
-            self._wake.clear()
-            try:
-                busy = await self.deliver_due(offline=first)
-                first = False
-                if busy:
-                    continue  # more may be due right now
-                wake_at = await self._next_wake()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("Reminder pass failed; trying again shortly")
-                wake_at = self.clock.now() + RETRY_AFTER_FAILURE
-            self._sleeping, self._sleep_target = True, wake_at
-            try:
-                await self.clock.sleep_until(wake_at, self._wake)
-            finally:
-                self._sleeping = False
+    async def run_pass(self, first: bool) -> tuple[bool, datetime | None]:
+        if await self.deliver_due(offline=first):
+            return True, None  # a full batch: more may be due right now
+        return False, await self._next_wake()
 
     async def _next_wake(self) -> datetime | None:
         reminder = await self.storage.next_reminder_at()

@@ -3,8 +3,6 @@ the bot was down is sent once on start, then the schedule moves to the next futu
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from bot.formatting import esc
 from bot.i18n import Translator
 from bot.rendering import ChartRenderer
 from bot.reports import Report, build_report
+from bot.scheduling import ScheduledLoop
 from storage import Storage, WeeklySchedule
 
 logger = logging.getLogger(__name__)
@@ -99,7 +98,9 @@ async def send_report(bot: Any, chat_id: int, report: Report) -> None:
     await bot.send_message(chat_id, report.text)
 
 
-class WeeklyReportService:
+class WeeklyReportService(ScheduledLoop):
+    name = "weekly reports"
+
     def __init__(
         self,
         bot: Any,
@@ -108,54 +109,16 @@ class WeeklyReportService:
         settings: Settings,
         renderer: ChartRenderer,
     ) -> None:
+        super().__init__(clock)
         self.bot = bot
         self.storage = storage
-        self.clock = clock
         self.settings = settings
         self.renderer = renderer
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._sleeping = False
-        self._sleep_target: datetime | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="weekly-reports")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def idle(self) -> bool:
-        return (
-            self._sleeping
-            and not self._wake.is_set()
-            and (self._sleep_target is None or self._sleep_target > self.clock.now())
-        )
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                for schedule in await self.storage.due_weekly(self.clock.now()):
-                    await self._deliver(schedule)
-                wake_at = await self.storage.next_weekly_at()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("Weekly report pass failed; trying again shortly")
-                wake_at = self.clock.now() + timedelta(seconds=60)
-            self._sleeping, self._sleep_target = True, wake_at
-            try:
-                await self.clock.sleep_until(wake_at, self._wake)
-            finally:
-                self._sleeping = False
+    async def run_pass(self, first: bool) -> tuple[bool, datetime | None]:
+        for schedule in await self.storage.due_weekly(self.clock.now()):
+            await self._deliver(schedule)
+        return False, await self.storage.next_weekly_at()
 
     async def _send_to_reviewers(
         self, chat_id: int, title: str | None, report: Report, _: Translator
