@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.config import Settings
 from storage import Storage
 from tests.support.emulator import BotApiEmulator
@@ -48,13 +48,7 @@ async def burst(auditors: int = 50, per_auditor: int = 20) -> dict[str, float]:
         # Telegram's 20 messages/minute per group would stretch 1,000 confirmations over
         # 50 minutes; the burst measures the bot, so that limit is off here.
         app = build_application(settings, rate_limiter=None)
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
-        await app.start()
+        await start_in_loop(app, poll_timeout=1)
         sent: dict[int, float] = {}
         try:
             for round_ in range(per_auditor):
@@ -85,12 +79,7 @@ async def burst(auditors: int = 50, per_auditor: int = 20) -> dict[str, float]:
             saved = (await storage._fetchall("SELECT count(*) FROM attempts"))[0][0]
             emu.assert_no_errors()
         finally:
-            await app.updater.stop()
-            await app.stop()
-            assert app.post_stop is not None and app.post_shutdown is not None
-            await app.post_stop(app)
-            await app.shutdown()
-            await app.post_shutdown(app)
+            await stop_in_loop(app)
             await emu.stop()
         # Replies come in order within the group: the n-th reply answers the n-th message.
         latencies = sorted(

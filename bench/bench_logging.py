@@ -25,7 +25,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.config import Settings
 from tests.support.emulator import BotApiEmulator
 from tests.support.inprocess import InProcessRequest
@@ -59,7 +59,6 @@ async def echo_bot(
         builder = builder.base_url(emu.base_url).base_file_url(emu.base_file_url)
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, _echo))
-    await app.initialize()
     return app
 
 
@@ -73,13 +72,10 @@ def tracker_bot_factory(directory: Path) -> AppFactory:
             base_url=emu.base_url if not in_process else "http://unused/bot",
             base_file_url=emu.base_file_url if not in_process else "http://unused/file/bot",
             database_path=str(database),
+            chart_processes=0,  # no chart worker warming up during the measurement
         )
         request = InProcessRequest(emu) if in_process else None
-        app = build_application(settings, request=request, rate_limiter=None)
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        return app
+        return build_application(settings, request=request, rate_limiter=None)
 
     return make
 
@@ -94,9 +90,7 @@ async def _run(
     if not in_process:
         await emu.start()
     app = await factory(emu, in_process)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-    await app.start()
+    await start_in_loop(app, poll_timeout=1)
     try:
         latencies = []
         user = users[0]
@@ -118,13 +112,7 @@ async def _run(
         elapsed = time.perf_counter() - start
         emu.assert_no_errors()
     finally:
-        await app.updater.stop()
-        await app.stop()
-        if app.post_stop is not None:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await stop_in_loop(app)
         if not in_process:
             await emu.stop()
     latencies.sort()

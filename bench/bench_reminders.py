@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application
+from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.config import Settings
 from storage import Storage, to_db
 from tests.support.emulator import BotApiEmulator
@@ -138,13 +138,10 @@ async def burst(count: int, rate_limited: bool) -> dict[str, float]:
             base_url="http://unused/bot",
             base_file_url="http://unused/file/bot",
             database_path=str(database),
+            chart_processes=0,  # no chart worker warming up during the measurement
         )
         app = build_application(settings, request=InProcessRequest(emu), rate_limiter=rate_limited)
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        await app.start()
+        await start_in_loop(app, poll_timeout=1)
         delivered: dict[int, float] = {}
         try:
             deadline = time.monotonic() + 600
@@ -156,12 +153,7 @@ async def burst(count: int, rate_limited: bool) -> dict[str, float]:
                         delivered[chat] = call.finished
                 await asyncio.sleep(0.05)
         finally:
-            await app.updater.stop()
-            await app.stop()
-            assert app.post_stop is not None and app.post_shutdown is not None
-            await app.post_stop(app)
-            await app.shutdown()
-            await app.post_shutdown(app)
+            await stop_in_loop(app)
         # call.finished is monotonic: map deadlines onto the same clock.
         offset = time.monotonic() - datetime.now(UTC).timestamp()
         lateness = sorted(

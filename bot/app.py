@@ -97,6 +97,34 @@ def build_application(
     return application
 
 
+async def start_in_loop(
+    app: Application[Any, Any, Any, Any, Any, Any], poll_timeout: int = 10
+) -> None:
+    """Start a bot inside an already running event loop, the way run_polling() would
+    (the sandbox, tests and benchmarks run it next to other things)."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+    )
+    await app.start()
+
+
+async def stop_in_loop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop what :func:`start_in_loop` started, with the same hooks run_polling() calls."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_stop is not None:
+        await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
 def register_handlers(app: BotApplication) -> None:
     """Every handler, in the order PTB tries them (first match wins within a group)."""
     command = CommandHandler

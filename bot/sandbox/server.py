@@ -158,7 +158,7 @@ class Sandbox:
             await self.load_demo()
 
     async def _start_world_bot_and_page(self, known_people: bool) -> None:
-        from bot.app import ALLOWED_UPDATES, build_application
+        from bot.app import build_application, start_in_loop
 
         emu = self.emulator
         for person in PEOPLE:
@@ -177,16 +177,8 @@ class Sandbox:
         )
         self.settings = self._settings()
         await self._start_page()  # first: a busy port fails before the bot starts
-        # Started the way run_polling() starts it (tests/support/harness.py does the same).
         app = self.app = build_application(self.settings, clock=self.clock)
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-        )
-        await app.start()
+        await start_in_loop(app)
 
     def _settings(self) -> Settings:
         emu = self.emulator
@@ -232,15 +224,9 @@ class Sandbox:
             await runner.cleanup()
         app, self.app = self.app, None
         if app is not None:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            if app.post_stop is not None:
-                await app.post_stop(app)
-            await app.shutdown()
-            if app.post_shutdown is not None:
-                await app.post_shutdown(app)
+            from bot.app import stop_in_loop
+
+            await stop_in_loop(app)
         await self.emulator.stop()
         self._bound_port = None
 

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.app import BotApplication, build_application, start_in_loop, stop_in_loop
 from bot.config import Settings
 from storage import Storage
 from tests.support.clock import FakeClock
@@ -45,14 +45,7 @@ class BotHarness:
         app = build_application(self.settings, clock=self.clock, **build)
         app.add_handler(TypeHandler(Update, self._count_handled), group=1_000)
         self.sent = self.handled = 0
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
-        await app.start()
+        await start_in_loop(app, poll_timeout=1)
         self.app = app
         return app
 
@@ -60,16 +53,7 @@ class BotHarness:
         app, self.app = self.app, None
         if app is None:
             return
-        assert app.updater is not None
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        if app.post_stop is not None:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await stop_in_loop(app)
 
     async def _count_handled(self, update: Update, context: object) -> None:
         self.handled += 1
