@@ -8,6 +8,7 @@ import random
 import signal
 import sqlite3
 import string
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,8 @@ async def test_sigkill_while_logging_loses_no_confirmed_entry(
     )
     saved = {name for name, _ in rows}
     assert seen <= saved, f"confirmed but not saved: {sorted(seen - saved)}"
+    twice = [name for name, count in Counter(name for name, _ in rows).items() if count > 1]
+    assert not twice, f"saved twice (an update handled again after a restart): {twice}"
     assert all(names[name] == user for name, user in rows)  # each entry under its own user
     assert len(seen) > 20, f"too few entries logged to mean anything: {len(seen)}"
     emulator.assert_no_errors()

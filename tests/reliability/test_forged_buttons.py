@@ -17,8 +17,13 @@ OUT_OF_RANGE = (str(2**63), str(-(2**63) - 1), "1" + "0" * 30)
 async def _entries(bot: InProcessHarness) -> tuple[int, int]:
     """Alice logs a call with a promise; returns (attempt id, promise id)."""
     await bot.say(ALICE, "Acme answered, Peter promised to call back tomorrow 3pm")
+    return await _latest(bot)
+
+
+async def _latest(bot: InProcessHarness) -> tuple[int, int]:
+    """(attempt id, promise id) of Alice's latest promise."""
     rows = await bot.storage._fetchall(
-        "SELECT attempt_id, id FROM promises WHERE chat_id = ?", [ALICE]
+        "SELECT attempt_id, id FROM promises WHERE chat_id = ? ORDER BY id", [ALICE]
     )
     attempt_id, promise_id = rows[-1]
     return int(attempt_id), int(promise_id)
@@ -132,3 +137,26 @@ async def test_forged_press_on_a_message_without_text(
     assert document.document is not None
     query = await ibot.press_raw(ALICE, ALICE, document.message_id, data)
     _assert_clean(ibot, errors_logged, query)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'it came on time' (p:<id>:ot) turns any resolved promise into kept: a broken one, "
+    "one broken automatically, or one whose deadline was moved (its successor stays pending)",
+)
+@pytest.mark.parametrize("how", ["still nothing", "moved"])
+async def test_came_on_time_only_corrects_a_late_callback(
+    ibot: InProcessHarness, errors_logged: RecordCollector, how: str
+) -> None:
+    card = await ibot.say(ALICE, "Acme answered, Peter promised to call back tomorrow 3pm")
+    _, promise_id = await _latest(ibot)
+    if how == "moved":
+        await ibot.press_raw(ALICE, ALICE, card.message_id, f"p:{promise_id}:mv:3d")
+    else:
+        listing = await ibot.say(ALICE, "/pending")
+        await ibot.press(ALICE, listing, "❌ 1")
+    # The button is offered only after "they called" came late; here it is forged.
+    query = await ibot.press_raw(ALICE, ALICE, card.message_id, f"p:{promise_id}:ot")
+    _assert_clean(ibot, errors_logged, query)
+    rows = await ibot.storage._fetchall("SELECT status FROM promises WHERE id = ?", [promise_id])
+    assert rows[0][0] == "broken"

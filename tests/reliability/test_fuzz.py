@@ -255,7 +255,11 @@ def _clip64(text: str) -> str:
 #: Ids past SQLite's 64-bit range crash the handlers (test_forged_buttons.py, xfail): add
 #: OUT_OF_RANGE_IDS to ID once that is fixed.
 OUT_OF_RANGE_IDS = (2**63, -(2**63) - 1, 10**30)
+#: Stands for the id of an entry that exists (in any chat), chosen when the button is pressed.
+EXISTING = "§"
 ID = st.one_of(
+    st.just(EXISTING),
+    st.just(EXISTING),
     st.integers(min_value=-3, max_value=40),
     st.sampled_from((OTHERS, SHARED, BORIS, 2**31, 2**63 - 1, -(2**63))),
     st.sampled_from(("", "abc", "1e3", " 1", "0x1", "١", "1_0", "1:2")),
@@ -439,6 +443,12 @@ async def _apply(world: World, action: Action) -> str | None:
             message_id, data = on_screen[action.data % len(on_screen)]
         else:
             data = action.data
+            if EXISTING in data:
+                rows = await bot.storage._fetchall(
+                    "SELECT id FROM attempts UNION SELECT id FROM promises ORDER BY 1"
+                )
+                ids = [str(r[0]) for r in rows] or ["1"]
+                data = data.replace(EXISTING, ids[action.which % len(ids)])
         query = emulator.press_button(action.user, action.chat, message_id, data, force=True)
         bot.sent += 1
         world.history.append(f"press in {action.chat} on #{message_id}: {data!r}")
@@ -454,6 +464,11 @@ KNOWN_BUGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "new deadline on a resolved promise": (
         ('raise StorageError("promise is not pending")', "Query is too old"),
         ("query is too old",),
+    ),
+    # test_long_messages.py::test_long_history_with_emoji_fits_one_message
+    "fit() counts code points, Telegram UTF-16 units": (
+        ("BadRequest: Message is too long",),
+        ("message is too long",),
     ),
 }
 
@@ -489,6 +504,9 @@ ALLOWED_STATUS = {
     ("pending", "broken"),
     ("late", "kept"),  # "it came on time after all"
 }
+#: Transitions only a known bug makes (test_forged_buttons.py::
+#: test_came_on_time_only_corrects_a_late_callback); remove when it is fixed.
+KNOWN_BUG_STATUS = {("broken", "kept")}
 
 
 def _check_fuzzed_chats(
@@ -508,7 +526,7 @@ def _check_fuzzed_chats(
         for key in ("chat_id", "made_at", "logged_by", "created_at", "promised_by"):
             assert new[key] == old[key], f"promise {pid}: {key} changed {old} -> {new}\n{story}"
         if old["status"] != new["status"]:
-            assert (old["status"], new["status"]) in ALLOWED_STATUS, (
+            assert (old["status"], new["status"]) in ALLOWED_STATUS | KNOWN_BUG_STATUS, (
                 f"promise {pid}: {old['status']} -> {new['status']} after:\n{story}"
             )
         if new["due_at"] != old["due_at"]:
