@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any, Protocol
 
 from storage.times import to_db
@@ -148,6 +149,38 @@ def _seconds(column: str) -> str:
     return f"CAST(strftime('%s', {column}) AS INTEGER)"
 
 
+def _bucket_case(column: str, bounds: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+    """A CASE giving the index of the [start, end) interval that holds ``column``, or NULL.
+
+    A balanced tree of comparisons (log2(days) per row instead of one pair per day: 84 days
+    over 115k attempts take 59 ms instead of 191 ms).  The caller restricts ``column`` to
+    [min start, max end); intervals must not overlap.
+    """
+    order = sorted(range(len(bounds)), key=lambda i: bounds[i])
+    for before, after in pairwise(order):
+        if bounds[before][1] > bounds[after][0]:
+            raise ValueError("days overlap")
+    if any(start >= end for start, end in bounds):
+        raise ValueError("a day must end after it starts")
+
+    def node(lo: int, hi: int) -> tuple[str, list[str]]:
+        if hi - lo == 1:
+            index = order[lo]
+            end = bounds[index][1]
+            if lo + 1 == len(order) or bounds[order[lo + 1]][0] == end:
+                return str(index), []  # no gap after this day
+            return f"CASE WHEN {column} < ? THEN {index} END", [end]
+        mid = (lo + hi) // 2
+        left, left_params = node(lo, mid)
+        right, right_params = node(mid, hi)
+        return (
+            f"CASE WHEN {column} < ? THEN {left} ELSE {right} END",
+            [bounds[order[mid]][0], *left_params, *right_params],
+        )
+
+    return node(0, len(order))
+
+
 class ReportQueries:
     """Mixin of :class:`storage.Storage`: aggregates for charts and reports."""
 
@@ -188,12 +221,17 @@ class ReportQueries:
     ) -> list[ReachStats]:
         """Attempts in the period per company: answered, robot queues, attempts until answered."""
         where = _Where(chat_id).since("called_at", since).company(company_id)
+        # count(*) per (company, outcome) streams off attempts_by_company and is ~2.5x
+        # faster than per-row sum(expression) aggregates; the outer query sums ~7 rows a company.
         counts = await self._fetchall(
             "SELECT s.company_id, c.name, s.attempts, s.answered, s.ivr_or_transferred FROM ("
-            " SELECT company_id, count(*) AS attempts,"
-            "  sum(outcome = 'answered') AS answered,"
-            "  sum(outcome IN ('ivr', 'transferred')) AS ivr_or_transferred"
-            f" FROM attempts{where.sql} GROUP BY company_id"
+            " SELECT company_id, sum(n) AS attempts,"
+            "  sum(CASE WHEN outcome = 'answered' THEN n ELSE 0 END) AS answered,"
+            "  sum(CASE WHEN outcome IN ('ivr', 'transferred') THEN n ELSE 0 END)"
+            "   AS ivr_or_transferred"
+            " FROM (SELECT company_id, outcome, count(*) AS n"
+            f"  FROM attempts{where.sql} GROUP BY company_id, outcome)"
+            " GROUP BY company_id"
             ") s JOIN companies c ON c.id = s.company_id ORDER BY c.name, c.id",
             where.params,
         )
@@ -202,13 +240,13 @@ class ReportQueries:
         # answered one form no run.  Only (company, run length, how many) comes back.
         runs = await self._fetchall(
             "WITH numbered AS ("
-            " SELECT company_id, outcome,"
+            " SELECT company_id, outcome = 'answered' AS is_answered,"
             "  row_number() OVER (PARTITION BY company_id ORDER BY called_at, id) AS n"
             f" FROM attempts{where.sql}"
             "), answered AS ("
             " SELECT company_id,"
             "  n - lag(n, 1, 0) OVER (PARTITION BY company_id ORDER BY n) AS run"
-            " FROM numbered WHERE outcome = 'answered'"
+            " FROM numbered WHERE is_answered"
             ") SELECT company_id, run, count(*) FROM answered GROUP BY company_id, run",
             where.params,
         )
@@ -279,15 +317,8 @@ class ReportQueries:
         bounds = [(to_db(start), to_db(end)) for _, start, end in days]
         first = min(start for start, _ in bounds)
         last = max(end for _, end in bounds)
-
-        def bucket(column: str) -> tuple[str, list[str]]:
-            cases = " ".join(
-                f"WHEN {column} >= ? AND {column} < ? THEN {i}" for i in range(len(bounds))
-            )
-            return f"CASE {cases} END", [moment for pair in bounds for moment in pair]
-
-        called, called_params = bucket("called_at")
-        resolved, resolved_params = bucket("resolved_at")
+        called, called_params = _bucket_case("called_at", bounds)
+        resolved, resolved_params = _bucket_case("resolved_at", bounds)
         attempts = (
             _Where(chat_id)
             .add("called_at >= ? AND called_at < ?", first, last)
@@ -324,10 +355,8 @@ class ReportQueries:
         self: _Queries, chat_id: int, *, since: datetime | None
     ) -> list[AuditorStats]:
         """Attempts and promises each member logged in the period, busiest first."""
-        attempts = _Where(chat_id).add("logged_by IS NOT NULL").since("called_at", since)
-        promises = (
-            _Where(chat_id).add("logged_by IS NOT NULL").add(_COUNTED).since("made_at", since)
-        )
+        attempts = _Where(chat_id).since("called_at", since)
+        promises = _Where(chat_id).add(_COUNTED).since("made_at", since)
         rows = await self._fetchall(
             "SELECT t.user_id, coalesce(u.name, ''), sum(t.attempts) AS attempts,"
             " sum(t.promises) AS promises FROM ("
@@ -335,7 +364,7 @@ class ReportQueries:
             f" FROM attempts{attempts.sql} GROUP BY logged_by"
             " UNION ALL"
             f" SELECT logged_by, 0, count(*) FROM promises{promises.sql} GROUP BY logged_by"
-            ") t LEFT JOIN users u ON u.user_id = t.user_id"
+            ") t LEFT JOIN users u ON u.user_id = t.user_id WHERE t.user_id IS NOT NULL"
             " GROUP BY t.user_id ORDER BY attempts DESC, promises DESC, t.user_id",
             (*attempts.params, *promises.params),
         )

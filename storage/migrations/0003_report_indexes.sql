@@ -1,14 +1,13 @@
 -- Reports: indexes that cover every aggregation of storage/reports.py, so a chat with 500,000
 -- attempts is counted from index pages alone ("USING COVERING INDEX" in the query plans).
 
--- Per company in the period, in call order: counts by outcome, and the runs of attempts
--- until someone answered (a window ordered by called_at, id: id is named before outcome so
--- that the index order is the window order and nothing is sorted).
+-- Counts per company x outcome come from attempts_by_company (chat, company, outcome, called_at).
+-- The runs of attempts until someone answered: a window per company ordered by called_at, id.
+-- id is named before outcome so that the index order is the window order (no sort).
 CREATE INDEX attempts_company_time ON attempts (chat_id, company_id, called_at, id, outcome);
--- Per local day: one range seek on called_at (whole chat, or one company).
-CREATE INDEX attempts_by_time ON attempts (chat_id, called_at, outcome, company_id);
--- Who logged how much in the period.
-CREATE INDEX attempts_logger_time ON attempts (chat_id, logged_by, called_at);
+-- Anything over a period: one range seek on called_at (attempts per local day, totals, who
+-- logged how much).  Over all time, totals and loggers use attempts_by_logger (chat, logger).
+CREATE INDEX attempts_by_time ON attempts (chat_id, called_at, outcome, company_id, logged_by);
 
 -- Promises made in the period per company: status counts, overdue at now, automatic breaks,
 -- moved deadlines and callback delays.
