@@ -3,7 +3,8 @@
 Every query is filtered by ``chat_id`` and answered from a covering index (migration 0003), so a
 chat with 500,000 attempts is summarized without reading its table rows.  Periods are
 ``since <= moment`` (``since=None``: everything); promises belong to the period they were *made*
-in, attempts to the period they were *called* in.  Cancelled promises count nowhere.
+in, attempts to the period they were *called* in (so a run of attempts that began before
+``since`` counts from ``since``).  Cancelled promises count nowhere.
 Results are ordered by company name, then company id; the charts sort them as they need.
 """
 
@@ -15,6 +16,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any, Protocol
 
+from storage.models import OUTCOMES
 from storage.times import to_db
 
 # The statuses a report counts: 'cancelled' promises were withdrawn and are left out.
@@ -220,7 +222,20 @@ class ReportQueries:
         company_id: int | None = None,
     ) -> list[ReachStats]:
         """Attempts in the period per company: answered, robot queues, attempts until answered."""
-        where = _Where(chat_id).since("called_at", since).company(company_id)
+
+        def scope(where: _Where) -> _Where:
+            where.since("called_at", since).company(company_id)
+            if since is not None:
+                # Spelled-out companies (and outcomes, below) turn a scan of the whole chat
+                # into one index seek per company (and outcome) starting at ``since``: 1-9 ms
+                # instead of 35 ms for a week of a 500k-attempt chat (no skip-scan without
+                # ANALYZE statistics).
+                where.add("company_id IN (SELECT id FROM companies WHERE chat_id = ?)", chat_id)
+            return where
+
+        where = scope(_Where(chat_id))
+        if since is not None:
+            where.add(f"outcome IN ({', '.join('?' * len(OUTCOMES))})", *OUTCOMES)
         # count(*) per (company, outcome) streams off attempts_by_company and is ~2.5x
         # faster than per-row sum(expression) aggregates; the outer query sums ~7 rows a company.
         counts = await self._fetchall(
@@ -238,17 +253,19 @@ class ReportQueries:
         # A run is the attempts after one answered call up to and including the next one:
         # the difference of the answered attempts' positions.  Attempts after the last
         # answered one form no run.  Only (company, run length, how many) comes back.
+        # The window reads attempts_company_time in (company, called_at, id) order: no sort.
+        ordered = scope(_Where(chat_id))
         runs = await self._fetchall(
             "WITH numbered AS ("
             " SELECT company_id, outcome = 'answered' AS is_answered,"
             "  row_number() OVER (PARTITION BY company_id ORDER BY called_at, id) AS n"
-            f" FROM attempts{where.sql}"
+            f" FROM attempts{ordered.sql}"
             "), answered AS ("
             " SELECT company_id,"
             "  n - lag(n, 1, 0) OVER (PARTITION BY company_id ORDER BY n) AS run"
             " FROM numbered WHERE is_answered"
             ") SELECT company_id, run, count(*) FROM answered GROUP BY company_id, run",
-            where.params,
+            ordered.params,
         )
         histograms: dict[int, list[tuple[int, int]]] = {}
         for company, run, count in runs:
