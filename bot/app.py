@@ -150,6 +150,7 @@ def register_handlers(app: BotApplication) -> None:
             # The bot itself joining or leaving a group; a group becoming a supergroup.
             ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate),
+            MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, groups.on_member_left),
             # Buttons: drafts (d), saved calls (a), promises (p, l = in /pending), settings (s).
             CallbackQueryHandler(calls.on_draft_button, pattern=r"^d:"),
             CallbackQueryHandler(calls.on_attempt_button, pattern=r"^a:"),

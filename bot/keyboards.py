@@ -24,6 +24,18 @@ def data(*parts: object) -> str:
     return packed
 
 
+#: SQLite integers are signed 64-bit: a larger "id" in forged button data is simply unknown.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """An id from callback data, or None when it cannot be one of ours."""
+    if not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def _rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 

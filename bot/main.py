@@ -24,6 +24,12 @@ To try the bot without Telegram first: `make sandbox` (a local chat page, no tok
 """
 
 
+REJECTED_TOKEN = """\
+callback-tracker: Telegram rejected TELEGRAM_BOT_TOKEN (revoked, mistyped, or for another
+Bot API server). Get the current token from @BotFather (/mybots -> API Token) and put it in .env.
+"""
+
+
 class RedactingFilter(logging.Filter):
     """Removes the bot token from every log line (httpx logs URLs that contain it)."""
 
@@ -71,10 +77,17 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level, settings.token)
     # Opt in to python-telegram-bot's future RetryAfter type now (silences a deprecation).
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    from telegram.error import InvalidToken
+
     from bot.app import ALLOWED_UPDATES, build_application
 
     application = build_application(settings)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except InvalidToken:
+        # PTB's message quotes the token: never print it.
+        sys.stderr.write(REJECTED_TOKEN)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: At most this many reminders are read per pass.
 BATCH = 200
+#: Promises listed with buttons in one summary (3 buttons each, Telegram allows 100).
+SUMMARY_ROWS = 20
 #: Telegram allows about one message per second in a chat.
 CHAT_SPACING_SECONDS = 1.0
 
@@ -216,21 +218,36 @@ class ReminderService(ScheduledLoop):
             and self._started_at is not None
             and any(r.remind_at < self._started_at for r in reminders)
         )
+        # One message per chat, within Telegram's limits (100 buttons, 4096 characters): at
+        # most SUMMARY_ROWS promises get buttons; the others are answered from /pending.
+        reminders = reminders[:SUMMARY_ROWS]
+        ids = [r.promise.id for r in reminders]
         markup: InlineKeyboardMarkup
         if len(reminders) == 1 and not offline:
             text = reminder_text(_, reminders[0], now, tz, group=group)
             markup = InlineKeyboardMarkup([keyboards.promise_actions(_, reminders[0].promise.id)])
         else:
             text = summary_text(_, reminders, now, tz, offline=offline, group=group)
+            if len(reminders) == SUMMARY_ROWS:
+                text += "\n\n" + _("reminder.more_in_pending")
             markup = keyboards.summary_list([r.promise for r in reminders])
         await self._space_out(chat.chat_id)
         try:
             message = await self.bot.send_message(chat.chat_id, text, reply_markup=markup)
-        except (Forbidden, BadRequest) as exc:
-            # The chat is gone or the bot was blocked: retrying cannot help. Record the
-            # reminders as handled so they do not come back every pass.
+        except Forbidden as exc:
+            # The bot was blocked or removed: retrying cannot help. Record the reminders as
+            # handled so they do not come back every pass (and a returning group gets them
+            # back through bot_returned).
             logger.warning("Reminder to chat %s not deliverable: %s", chat.chat_id, exc)
             message = None
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                logger.warning("Reminder to chat %s: chat not found", chat.chat_id)
+                message = None
+            else:  # our own message was refused: keep the reminders due, shout in the log
+                logger.error("Reminder to chat %s refused: %s", chat.chat_id, exc)
+                await self.storage.defer_reminders(ids, now + RETRY_AFTER_FAILURE)
+                return
         except TelegramError as exc:
             logger.warning("Reminder to chat %s failed, will retry: %s", chat.chat_id, exc)
             await self.storage.defer_reminders(ids, now + RETRY_AFTER_FAILURE)

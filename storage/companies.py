@@ -46,7 +46,10 @@ def normalize_company(name: str) -> str:
 
 def clean_company_name(name: str) -> str:
     """Return a display name: trimmed, inner whitespace collapsed, wrapping quotes removed."""
-    text = " ".join(unicodedata.normalize("NFKC", name).split())
+    text = unicodedata.normalize("NFKC", name)
+    # Control characters have no place in a name (and no glyph in a chart).
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    text = " ".join(text.split())
     while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     return text[:100]

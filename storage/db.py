@@ -534,18 +534,16 @@ class Storage(ReportQueries, ScheduleQueries, WorkspaceQueries):
         assert result is not None
         return result
 
-    async def correct_resolution(self, chat_id: int, promise_id: int, *, status: str) -> Promise:
-        """Change how a resolved promise ended (e.g. 'late' -> 'kept': it came on time)."""
-        if status not in ("kept", "late", "broken"):
-            raise StorageError(f"cannot correct to {status!r}")
+    async def mark_late_on_time(self, chat_id: int, promise_id: int) -> Promise:
+        """A callback recorded as late came on time after all: 'late' -> 'kept'."""
         async with self._transaction() as conn:
             rows = await conn.execute_fetchall(
-                "UPDATE promises SET status = ? WHERE id = ? AND chat_id = ? "
-                "AND status IN ('kept', 'late', 'broken') RETURNING id",
-                (status, promise_id, chat_id),
+                "UPDATE promises SET status = 'kept' WHERE id = ? AND chat_id = ?"
+                " AND status = 'late' RETURNING id",
+                (promise_id, chat_id),
             )
             if not rows:
-                raise StorageError("promise is not resolved")
+                raise StorageError("promise is not a late callback")
         result = await self.promise(chat_id, promise_id)
         assert result is not None
         return result
@@ -769,6 +767,13 @@ class Storage(ReportQueries, ScheduleQueries, WorkspaceQueries):
         if row is None:
             return None
         return Draft(row[0], row[1], row[2], row[3], from_db(row[4]))
+
+    async def draft_exists(self, chat_id: int, draft_id: int) -> bool:
+        """Whether an open draft (anyone's) with this id exists in the chat."""
+        row = await self._fetchone(
+            "SELECT 1 FROM drafts WHERE id = ? AND chat_id = ?", (draft_id, chat_id)
+        )
+        return row is not None
 
     async def delete_draft(self, chat_id: int, user_id: int) -> None:
         if (chat_id, user_id) not in self._draft_owners:

@@ -157,6 +157,13 @@ async def on_draft_button(update: Update, context: BotContext) -> None:
     parts = query.data.split(":")
     current = await current_draft(context.storage, env.where)
     if current is None or str(current[0]) != parts[1] or len(parts) < 3:
+        draft_id = keyboards.parse_id(parts[1]) if len(parts) > 1 else None
+        if draft_id is not None and await context.storage.draft_exists(
+            env.where.chat_id, draft_id
+        ):
+            # Someone else's open question (in a group): leave it alone for them.
+            await query.answer(_("error.not_your_question"), show_alert=True)
+            return
         await query.answer(_("error.stale_button"), show_alert=True)
         await edit(query.message, _("error.question_expired"), None)
         return
@@ -208,10 +215,8 @@ def _apply_button(draft: CallDraft, action: str, arg: str, env: Env) -> bool:
 
 
 def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return -1
+    value = keyboards.parse_id(text)
+    return -1 if value is None else value
 
 
 # ---------------------------------------------------------------- fixing a saved call

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 from bot.context import BotContext
 from bot.i18n import Translator, normalize_language
@@ -162,23 +163,45 @@ async def is_lead(context: BotContext, env: Env) -> bool:
     )
 
 
+def utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji is often two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def fit(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
-    """Cut a message made of self-contained HTML lines so that it fits one Telegram message."""
-    if len(text) <= limit:
+    """Cut a message made of self-contained HTML lines so that it fits one Telegram message.
+
+    Measured on the HTML source, which is never shorter than the text Telegram counts.
+    """
+    if utf16_length(text) <= limit:
         return text
     lines = text.split("\n")
-    while lines and len("\n".join(lines)) + 2 > limit:
+    while lines and utf16_length("\n".join(lines)) + 2 > limit:
         lines.pop()
     return "\n".join(lines) + "\n…"
+
+
+#: Pauses before trying a reply again after a network error or a 5xx from the Bot API.
+REPLY_RETRY_DELAYS = (0.5, 2.0)
 
 
 async def reply(
     update: Update, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
+    """Reply in the update's chat. Transient failures are retried: the reply is often the
+    confirmation of something already saved, and without it the user would log it again."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(fit(text), reply_markup=markup, do_quote=False)
+    for delay in (*REPLY_RETRY_DELAYS, None):
+        try:
+            return await message.reply_text(fit(text), reply_markup=markup, do_quote=False)
+        except NetworkError as exc:  # includes TimedOut; RetryAfter is the rate limiter's
+            if delay is None or isinstance(exc, BadRequest):
+                raise
+            logger.warning("Reply failed (%s); retrying in %.1f s", exc, delay)
+            await asyncio.sleep(delay)
+    return None
 
 
 async def edit(

@@ -20,7 +20,7 @@ from bot.handlers.common import (
     remember_settings,
     reply,
 )
-from bot.keyboards import data, short
+from bot.keyboards import data, parse_id, short
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,13 @@ async def on_workspace_button(update: Update, context: BotContext) -> None:
     env = await env_for(update, context)
     _ = env._
     user_id = env.where.actor.user_id
-    try:
-        wanted = int(query.data.split(":")[1])
-    except (IndexError, ValueError):
+    parts = query.data.split(":")
+    wanted_id = parse_id(parts[1].lstrip("-")) if len(parts) == 2 else None
+    if parts[1:] == ["0"]:
+        wanted = 0
+    elif wanted_id is not None:
+        wanted = -wanted_id if parts[1].startswith("-") else wanted_id
+    else:
         await query.answer(_("error.stale_button"), show_alert=True)
         return
     title = None
@@ -179,6 +183,22 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
         await storage.bot_left(chat.id, now)
         context.services.admins.forget(chat.id)
         logger.info("Removed from group %s; data kept for the retention period", chat.id)
+
+
+async def on_member_left(update: Update, context: BotContext) -> None:
+    """A member left or was removed: the group's workspace is no longer theirs."""
+    message = update.effective_message
+    if message is None or message.left_chat_member is None:
+        return
+    user_id = message.left_chat_member.id
+    if user_id == context.bot.id:
+        return  # the bot itself: handled by on_my_chat_member
+    chat_id = message.chat.id
+    await context.storage.forget_member(chat_id, user_id)
+    services = context.services
+    services.members_seen.discard((chat_id, user_id))
+    services.active_workspaces.pop(user_id, None)  # re-read (and re-checked) on next use
+    services.admins.forget(chat_id)
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:

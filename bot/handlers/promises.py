@@ -127,12 +127,11 @@ async def on_promise_button(update: Update, context: BotContext) -> None:
     _ = env._
     parts = query.data.split(":")
     area = parts[0]
-    try:
-        promise_id = int(parts[1])
-        action = parts[2]
-    except (IndexError, ValueError):
+    promise_id = keyboards.parse_id(parts[1]) if len(parts) > 2 else None
+    if promise_id is None:
         await query.answer(_("error.stale_button"), show_alert=True)
         return
+    action = parts[2]
     arg = parts[3] if len(parts) > 3 else ""
     storage = context.storage
     chat_id, now = env.where.chat_id, env.where.now
@@ -152,15 +151,16 @@ async def on_promise_button(update: Update, context: BotContext) -> None:
             await _after_resolution(update, context, env, promise, area=area)
             return
         if action == "ot":
-            promise = await storage.correct_resolution(chat_id, promise_id, status="kept")
+            # Only a callback that came late can turn out to have been on time.
+            promise = await storage.mark_late_on_time(chat_id, promise_id)
             await query.answer()
             await edit(query.message, resolution_text(env, promise), None)
             return
         if action == "m":
-            await query.answer()
-            text = _("move.ask", company=f"<b>{esc(promise.company)}</b>")
             if promise.status != "pending":
                 raise StorageError("promise is not pending")
+            await query.answer()
+            text = _("move.ask", company=f"<b>{esc(promise.company)}</b>")
             if area in ("l", "r"):
                 await reply(update, text, keyboards.move_deadline(_, promise_id, today))
             else:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import ALICE, BORIS, VERA
 from tests.reliability.conftest import GROUP
 from tests.reliability.support import RecordCollector
 from tests.support.inprocess_harness import InProcessHarness
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nothing removes a member who left or was removed from a group (storage."
-    "forget_member is never called; left_chat_member is not handled; membership is not "
-    "re-checked): the ex-member keeps reading and writing the group's workspace from private chat",
-)
 async def test_removed_member_loses_the_group_workspace(
     ibot: InProcessHarness, errors_logged: RecordCollector
 ) -> None:
@@ -44,12 +36,6 @@ async def test_removed_member_loses_the_group_workspace(
     assert rows[0][0] == 0, "an ex-member still logs calls into the group"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in a group, a tap on another member's question (d:<draft>:…) edits that question "
-    "into 'This question has expired' for everyone: on_draft_button treats a draft that is not "
-    "the presser's as stale",
-)
 async def test_another_members_question_survives_a_stray_tap(
     ibot: InProcessHarness, errors_logged: RecordCollector
 ) -> None:

@@ -127,11 +127,6 @@ async def test_reply_and_edit_get_through_429_and_slow_answers(
     assert not errors_logged.records, errors_logged.describe()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 5xx or dropped connection on the confirmation card is not retried: the entry is "
-    "saved, the card never comes, and the apology says 'please try again' (a duplicate entry)",
-)
 @pytest.mark.parametrize(("label", "fault"), NOT_RETRIED, ids=[f[0] for f in NOT_RETRIED])
 async def test_confirmation_card_survives_a_transient_fault(
     fbot: BotHarness, errors_logged: RecordCollector, label: str, fault: dict[str, Any]

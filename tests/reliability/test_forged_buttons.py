@@ -66,10 +66,6 @@ async def test_forged_ids_of_another_chat_are_refused(
     assert snapshot(database, [BORIS]) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ids past 2**63 in button data raise OverflowError in sqlite3 (unhandled error)",
-)
 @pytest.mark.parametrize("template", ["a:{}:u!", "p:{}:c", "l:{}:n", "r:{}:m", "d:1:co:{}"])
 async def test_out_of_range_ids_are_stale_buttons(
     ibot: InProcessHarness, errors_logged: RecordCollector, template: str
@@ -80,11 +76,6 @@ async def test_out_of_range_ids_are_stale_buttons(
         _assert_clean(ibot, errors_logged, query)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'new deadline' on a resolved promise answers the query twice (BadRequest, "
-    "unhandled error; the user never sees 'already resolved')",
-)
 @pytest.mark.parametrize("area", ["p", "l", "r"])
 async def test_new_deadline_on_a_resolved_promise(
     ibot: InProcessHarness, errors_logged: RecordCollector, area: str
@@ -139,11 +130,6 @@ async def test_forged_press_on_a_message_without_text(
     _assert_clean(ibot, errors_logged, query)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'it came on time' (p:<id>:ot) turns any resolved promise into kept: a broken one, "
-    "one broken automatically, or one whose deadline was moved (its successor stays pending)",
-)
 @pytest.mark.parametrize("how", ["still nothing", "moved"])
 async def test_came_on_time_only_corrects_a_late_callback(
     ibot: InProcessHarness, errors_logged: RecordCollector, how: str

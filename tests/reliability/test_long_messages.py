@@ -6,8 +6,6 @@ from __future__ import annotations
 import random
 import string
 
-import pytest
-
 from tests.conftest import ALICE
 from tests.reliability.support import RecordCollector
 from tests.support.inprocess_harness import InProcessHarness
@@ -16,11 +14,6 @@ from tests.support.inprocess_harness import InProcessHarness
 NOTE = "waited 20 min on hold 😡😡😡 then the line dropped again 📞 " * 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fit() in bot/handlers/common.py measures len() (code points) but Telegram limits "
-    "UTF-16 code units: a long history with emoji in its notes is 'Message is too long'",
-)
 async def test_long_history_with_emoji_fits_one_message(
     ibot: InProcessHarness, errors_logged: RecordCollector
 ) -> None:
@@ -35,12 +28,6 @@ async def test_long_history_with_emoji_fits_one_message(
     assert "Acme" in history.body and "history" in history.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="40 reminders due at once in one chat become one summary with 120 buttons (Telegram "
-    "allows 100; longer lists also pass 4096 characters): BadRequest, which "
-    "ReminderService._deliver_chat records as delivered, so none of them ever arrives",
-)
 async def test_many_reminders_due_at_once_are_all_delivered(
     ibot: InProcessHarness, errors_logged: RecordCollector
 ) -> None:

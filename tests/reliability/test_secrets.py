@@ -188,11 +188,6 @@ async def test_token_never_in_the_processs_output_at_debug(
         assert secret not in log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a rejected token (revoked in BotFather) makes PTB raise InvalidToken('The token "
-    "`<token>` was rejected'); it escapes main() and Python prints it past the log filter",
-)
 async def test_rejected_token_is_not_printed(emulator: BotApiEmulator, tmp_path: Path) -> None:
     emulator.inject_fault("getMe", status=401, times=10)
     process = await start_bot_process(

@@ -155,8 +155,14 @@ async def test_resolve_twice_is_refused(storage: Storage) -> None:
     await storage.resolve_promise(CHAT, promise.id, status="broken", now=NOW)
     with pytest.raises(StorageError):
         await storage.resolve_promise(CHAT, promise.id, status="kept", now=NOW)
-    corrected = await storage.correct_resolution(CHAT, promise.id, status="kept")
-    assert corrected.status == "kept"
+    # A broken promise cannot be "corrected" into a kept one; only a late callback can.
+    with pytest.raises(StorageError):
+        await storage.mark_late_on_time(CHAT, promise.id)
+    late = await storage.record_promise(
+        CHAT, company="Acme", promise=NewPromise(None, NOW), made_at=NOW, actor=ANNA
+    )
+    await storage.resolve_promise(CHAT, late.id, status="late", now=NOW)
+    assert (await storage.mark_late_on_time(CHAT, late.id)).status == "kept"
 
 
 async def test_ids_from_another_chat_are_refused(storage: Storage) -> None:
