@@ -28,7 +28,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -38,7 +38,7 @@ from bot.i18n import LANGUAGES, Translator
 from bot.parsing.deadlines import warm_up
 from bot.reminders import ReminderService
 from bot.rendering import ChartRenderer
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import PerChatUpdateProcessor, SafeOffsetBot, UpdateTracker
 from bot.weekly import WeeklyReportService
 from storage import Storage
 
@@ -66,29 +66,34 @@ def build_application(
     means Telegram's limits (30 msg/s overall, 20 msg/min per group; RetryAfter waited out).
     """
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    limiter: BaseRateLimiter[Any] | None = None
+    if rate_limiter is True:
+        limiter = AIORateLimiter(max_retries=5)
+    elif isinstance(rate_limiter, BaseRateLimiter):
+        limiter = rate_limiter
+    tracker = UpdateTracker()
+    bot = SafeOffsetBot(
+        token=settings.token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=limiter,
+        tracker=tracker,
+    )
     builder: Any = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
+        .bot(bot)
         .context_types(context_types)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(tracker, CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limiter is True:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
-    elif isinstance(rate_limiter, BaseRateLimiter):
-        builder = builder.rate_limiter(rate_limiter)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
     application: BotApplication = builder.build()
     data = application.bot_data
     data.settings = settings
@@ -199,6 +204,9 @@ async def _post_init(app: BotApplication) -> None:
     data = app.bot_data
     assert data.settings is not None
     data.storage = await Storage.open(data.settings.database_path)
+    processor = app.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        processor.attach(data.storage, await data.storage.last_handled_request())
     logger.info("Database ready at %s", data.settings.database_path)
     data.bot_username = app.bot.username
     await set_commands(app)

@@ -10,13 +10,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.reports import PromiseStats, ReachStats
-
 import charts
 from bot.formatting import esc
 from bot.i18n import Translator
 from bot.rendering import ChartRenderer
 from storage import Company, Storage
+from storage.reports import PromiseStats, ReachStats
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +155,6 @@ async def summary(
     company: Company | None,
     group: bool,
 ) -> str:
-    totals = await storage.report_totals(chat_id, since=since, now=now)
     if company is not None:
         title = _("report.title_company", company=esc(company.name), period=label)
     else:
@@ -206,8 +204,9 @@ async def summary(
         if good:
             best = max(good, key=lambda r: (r.kept, r.company))
             lines += ["", _("report.best", company=f"<b>{esc(best.company)}</b>", count=best.kept)]
-    if totals.auto_broken:
-        lines += ["", _("report.auto_broken", count=totals.auto_broken)]
+    auto_broken = sum(r.auto_broken for r in promise_rows)  # this period (and company)
+    if auto_broken:
+        lines += ["", _("report.auto_broken", count=auto_broken)]
     if group:
         auditors = await storage.auditor_stats(chat_id, since=since)
         if auditors:

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -39,6 +40,12 @@ from storage.times import _opt, _second, from_db, to_db
 from storage.workspaces import WorkspaceQueries
 
 logger = logging.getLogger(__name__)
+
+
+#: The id of the request (an incoming Telegram update) being handled in this task, if any.
+#: Every write transaction made while handling it records the id in the same transaction,
+#: so a request delivered again after a crash can be recognised as already done.
+current_request: ContextVar[int | None] = ContextVar("current_request", default=None)
 
 
 class StorageError(Exception):
@@ -158,6 +165,22 @@ class Storage(ReportQueries, ScheduleQueries, WorkspaceQueries):
                 f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
             )
 
+    async def last_handled_request(self) -> int | None:
+        """The highest request id that wrote something; older records are pruned here."""
+        rows = await self._fetchall("SELECT max(request_id) FROM handled_requests")
+        last = rows[0][0] if rows else None
+        if last is not None:
+            await self._write(
+                "DELETE FROM handled_requests WHERE request_id < ?", (int(last) - 100_000,)
+            )
+        return None if last is None else int(last)
+
+    async def request_handled(self, request_id: int) -> bool:
+        row = await self._fetchone(
+            "SELECT 1 FROM handled_requests WHERE request_id = ?", (request_id,)
+        )
+        return row is not None
+
     async def schema_version(self) -> int:
         rows = await self._conn.execute_fetchall("PRAGMA user_version")
         return int(next(iter(rows))[0])
@@ -176,6 +199,12 @@ class Storage(ReportQueries, ScheduleQueries, WorkspaceQueries):
                 await self._conn.execute("ROLLBACK")
                 raise
             else:
+                request = current_request.get()
+                if request is not None:
+                    await self._conn.execute(
+                        "INSERT OR IGNORE INTO handled_requests (request_id) VALUES (?)",
+                        (request,),
+                    )
                 await self._conn.execute("COMMIT")
                 if notify and self.on_change is not None:
                     self.on_change()
