@@ -10,7 +10,7 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_charts, bench_load, bench_logging, bench_reminders
+from bench import bench_charts, bench_load, bench_logging, bench_reminders, bench_report_e2e
 
 
 def main() -> None:
@@ -33,6 +33,8 @@ def main() -> None:
         bench_reports.main([] if not quick else ["--attempts", "100000"])
     except (ImportError, SystemExit, TypeError) as exc:
         print(f"(reports benchmark unavailable: {exc})")
+    print("\n== /report end to end ==")
+    bench_report_e2e.main(["--attempts", "100000"] if quick else [])
     print("\n== Charts ==")
     bench_charts.main([])
     ratio = bench_logging.ratios(logging_results)["HTTP"]

@@ -31,9 +31,10 @@ logger = logging.getLogger(__name__)
 #: limit on work in progress is taken after the lock (a busy group must not fill every slot
 #: with updates that only wait for their turn).
 _OUTER_LIMIT = 100_000
-#: While an update is still being handled, poll again at most this often (its unconfirmed
-#: update comes back at once on every poll).
-HELD_BACK_POLL_SECONDS = 0.5
+#: Before the next poll, wait this long at most for the updates being handled to finish, so
+#: that the poll can confirm them all. A slower one (a report rendering) is not waited for:
+#: the offset stays at it, Telegram sends it again with the new ones, and it is dropped here.
+HOLD_BACK_SECONDS = 0.25
 
 
 class UpdateTracker:
@@ -56,10 +57,17 @@ class UpdateTracker:
         self.unhandled.discard(update_id)
         self._progress.set()
 
-    async def wait_progress(self, timeout: float) -> None:  # noqa: ASYNC109
-        self._progress.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._progress.wait(), timeout)
+    async def wait_all_handled(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Until nothing fetched is still being handled, or ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.unhandled:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            self._progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), remaining)
 
 
 class SafeOffsetBot(ExtBot[Any]):
@@ -74,7 +82,7 @@ class SafeOffsetBot(ExtBot[Any]):
     ) -> tuple[Update, ...]:
         tracker = self._tracker
         if offset is not None and tracker.unhandled:
-            await tracker.wait_progress(HELD_BACK_POLL_SECONDS)
+            await tracker.wait_all_handled(HOLD_BACK_SECONDS)
             if tracker.unhandled:
                 offset = min(offset, min(tracker.unhandled))
         updates = await super().get_updates(offset, *args, **kwargs)
