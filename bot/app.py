@@ -81,7 +81,7 @@ def build_application(
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         request=request or HTTPXRequest(connection_pool_size=256),
-        get_updates_request=request or HTTPXRequest(connection_pool_size=2),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
         rate_limiter=limiter,
         tracker=tracker,
     )
