@@ -214,6 +214,7 @@ def settings_menu(_: Translator) -> Markup:
                 Button(_("button.set_quiet"), callback_data=data("s", "quiet")),
                 Button(_("button.set_repeat"), callback_data=data("s", "repeat")),
             ],
+            [Button(_("button.set_phone"), callback_data=data("s", "phone"))],
         ]
     )
 

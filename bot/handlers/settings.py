@@ -19,6 +19,7 @@ from bot.handlers.common import (
     reply,
 )
 from bot.i18n import LANGUAGES, Translator, normalize_language
+from bot.parsing.phones import parse_region, region_for_timezone
 from bot.parsing.timezones import common_timezones, parse_timezone, timezone_label
 from bot.service import CallDraft
 
@@ -38,8 +39,33 @@ def settings_text(env: Env, default_repeat: int) -> str:
             _("settings.language", language=language),
             quiet_line(_, env.chat.quiet_start, env.chat.quiet_end),
             repeat_line(_, env.chat.reminder_repeat_hours, default_repeat),
+            phone_line(env),
         ]
     )
+
+
+def phone_line(env: Env) -> str:
+    _ = env._
+    if env.chat.phone_region:
+        return _("settings.phone", region=env.chat.phone_region)
+    derived = region_for_timezone(env.chat.timezone or env.tz) or "—"
+    return _("settings.phone", region=derived) + " " + _("settings.phone_from_zone")
+
+
+async def apply_typed_region(update: Update, context: BotContext, env: Env, text: str) -> None:
+    """A typed phone region (``LV``, ``+371``) or ``auto`` to follow the time zone again."""
+    _ = env._
+    await context.storage.delete_draft(env.where.chat_id, env.where.actor.user_id)
+    if text.strip().lower() in ("auto", "авто"):
+        region = None
+    else:
+        region = parse_region(text)
+        if region is None:  # one answer per question: the next message is a call log again
+            await reply(update, _("settings.phone_unknown", text=esc(text[:50])))
+            return
+    settings = await context.storage.update_chat_settings(env.chat.chat_id, phone_region=region)
+    remember_settings(context, settings)
+    await reply(update, phone_line(replace(env, chat=settings)))
 
 
 def quiet_line(_: Translator, start: str, end: str) -> str:
@@ -161,6 +187,16 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         return
     if what in ("quiet", "repeat"):
         await _reminder_setting(update, context, env, what, value)
+        return
+    if what == "phone":
+        await context.storage.save_draft(
+            env.where.chat_id,
+            env.where.actor.user_id,
+            CallDraft(kind="phone_region", awaiting="phone_region").to_json(),
+            env.where.now,
+        )
+        await query.answer()
+        await reply(update, env._("settings.ask_phone"))
         return
     await query.answer(env._("error.stale_button"), show_alert=True)
 

@@ -26,6 +26,11 @@ async def on_typed_answer(
     storage = context.storage
     where = env.where
     target = draft.target if draft.target is not None else -1
+    if draft.kind == "phone_region":
+        from bot.handlers.settings import apply_typed_region
+
+        await apply_typed_region(update, context, env, text)
+        return True
     if draft.kind == "timezone":
         from bot.handlers.settings import apply_typed_timezone
 

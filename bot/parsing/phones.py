@@ -77,3 +77,16 @@ def format_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def parse_region(text: str) -> str | None:
+    """A region for phone numbers typed by a user: ``LV``, ``lv`` or a calling code ``+371``."""
+    text = text.strip()
+    if len(text) == 2 and text.isalpha():
+        region = text.upper()
+        return region if region in phonenumbers.SUPPORTED_REGIONS else None
+    digits = text.removeprefix("+")
+    if digits.isdigit() and 1 <= len(digits) <= 3:
+        region = phonenumbers.region_code_for_country_code(int(digits))
+        return None if region == "ZZ" else str(region)
+    return None

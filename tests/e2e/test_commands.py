@@ -243,3 +243,17 @@ async def test_export_csv_contract(bot: BotHarness) -> None:
 
 async def test_export_with_nothing_logged(bot: BotHarness) -> None:
     assert "Nothing to export" in (await bot.say(ALICE, "/export")).body
+
+
+async def test_phone_country_can_be_overridden(bot: BotHarness) -> None:
+    menu = await bot.say(ALICE, "/settings")
+    assert "Phone numbers without a country code: —" in menu.body  # UTC: no country
+    _, asked = await bot.press(ALICE, menu, "Phone country")
+    assert "calling code" in asked[-1].body
+    done = await bot.say(ALICE, "+371")
+    assert "LV" in done.body
+    await bot.say(ALICE, "Acme 2000 0000 busy")
+    assert (await attempts(bot, ALICE))[0][1] == "+37120000000"
+    _, asked = await bot.press(ALICE, await bot.say(ALICE, "/settings"), "Phone country")
+    assert "don't know" in (await bot.say(ALICE, "Narnia")).body
+    assert "Saved" in (await bot.say(ALICE, "Globex busy")).body  # not stuck on the question
