@@ -23,7 +23,7 @@ from bot.service import (
     set_typed_deadline,
     today_is_open,
 )
-from storage import OUTCOMES, RecordedCall, StorageError, to_db
+from storage import OUTCOMES, RecordedCall, to_db
 from storage.companies import clean_company_name
 
 logger = logging.getLogger(__name__)
@@ -319,13 +319,3 @@ async def undo_command(update: Update, context: BotContext) -> None:
     await reply(
         update, _("undo.confirm") + "\n\n" + body, keyboards.confirm_undo(_, area, entry.id)
     )
-
-
-__all__ = [
-    "StorageError",
-    "call_command",
-    "on_attempt_button",
-    "on_draft_button",
-    "on_text",
-    "undo_command",
-]
