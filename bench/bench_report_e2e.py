@@ -90,7 +90,7 @@ def p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))] * 1000
 
 
-async def main_async(big_attempts: int) -> None:
+async def main_async(big_attempts: int, processes: int = 2) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reports.sqlite3"
         began = time.perf_counter()
@@ -110,7 +110,7 @@ async def main_async(big_attempts: int) -> None:
             base_url="http://unused/bot",
             base_file_url="http://unused/file/bot",
             database_path=str(path),
-            chart_processes=1,
+            chart_processes=processes,
         )
         app = build_application(settings, request=InProcessRequest(emu), rate_limiter=None)
         await start_in_loop(app, poll_timeout=1)
@@ -149,8 +149,10 @@ async def main_async(big_attempts: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=500_000)
+    parser.add_argument("--processes", type=int, default=2, help="CHART_PROCESSES")
     args = parser.parse_args(argv)
-    asyncio.run(main_async(args.attempts))
+    print(f"chart worker processes: {args.processes}")
+    asyncio.run(main_async(args.attempts, args.processes))
 
 
 if __name__ == "__main__":

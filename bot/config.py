@@ -32,7 +32,7 @@ class Settings:
     log_level: str = "INFO"
     reminder_repeat_hours: int = 24
     auto_break_days: int = 7
-    chart_processes: int = 1
+    chart_processes: int = 2
     retention_days: int = 30
 
     @classmethod
@@ -70,7 +70,7 @@ class Settings:
         for name, default, low in (
             ("REMINDER_REPEAT_HOURS", 24, 0),
             ("AUTO_BREAK_DAYS", 7, 1),
-            ("CHART_PROCESSES", 1, 0),
+            ("CHART_PROCESSES", 2, 0),
             ("RETENTION_DAYS", 30, 0),
         ):
             raw = get(name, str(default))

@@ -3,6 +3,7 @@ that stands on its own for people who cannot see images. Used by /report and wee
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,17 +130,23 @@ async def build_report(
             {},
         ),
     ]
-    photos = []
-    for function, rows, kwargs in jobs:
-        if not rows:
-            continue
-        try:
-            photos.append(await renderer.render(function, rows, labels, **kwargs))
-        except charts.NoData:
-            continue
+    # All renders are queued at once (the worker takes them in turn) while the summary's
+    # queries run here, instead of one step after another.
+    renders = [
+        asyncio.ensure_future(renderer.render(function, rows, labels, **kwargs))
+        for function, rows, kwargs in jobs
+        if rows
+    ]
     text = await summary(
         storage, _, chat_id, since, now, label, promise_rows, reach_rows, company, group
     )
+    results = await asyncio.gather(*renders, return_exceptions=True)
+    photos = []
+    for result in results:
+        if isinstance(result, bytes):
+            photos.append(result)
+        elif not isinstance(result, charts.NoData):
+            raise result
     return Report(photos=photos, text=text)
 
 
