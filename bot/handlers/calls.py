@@ -9,7 +9,15 @@ from telegram import ForceReply, InlineKeyboardMarkup, Update
 from bot import cards, keyboards
 from bot.context import BotContext
 from bot.formatting import esc
-from bot.handlers.common import Env, edit, env_for, may_change, refuse_read_only, reply
+from bot.handlers.common import (
+    Env,
+    button_press,
+    edit,
+    env_for,
+    may_change,
+    refuse_read_only,
+    reply,
+)
 from bot.parsing.calllog import parse_call_log
 from bot.service import (
     CallDraft,
@@ -149,12 +157,9 @@ async def call_command(update: Update, context: BotContext) -> None:
 
 async def on_draft_button(update: Update, context: BotContext) -> None:
     """Answer a question about a draft with a button (``d:<draft>:<action>[:<arg>]``)."""
-    query = update.callback_query
-    assert query is not None
-    assert query.data is not None
-    env = await env_for(update, context)
+    query, pressed, env = await button_press(update, context)
     _ = env._
-    parts = query.data.split(":")
+    parts = pressed.split(":")
     current = await current_draft(context.storage, env.where)
     if current is None or str(current[0]) != parts[1] or len(parts) < 3:
         draft_id = keyboards.parse_id(parts[1]) if len(parts) > 1 else None
@@ -222,12 +227,9 @@ def _int(text: str) -> int:
 # ---------------------------------------------------------------- fixing a saved call
 async def on_attempt_button(update: Update, context: BotContext) -> None:
     """Fix or undo a saved call from its card (``a:<attempt>:<action>[:<arg>]``)."""
-    query = update.callback_query
-    assert query is not None
-    assert query.data is not None
-    env = await env_for(update, context)
+    query, pressed, env = await button_press(update, context)
     _ = env._
-    parts = query.data.split(":")
+    parts = pressed.split(":")
     attempt_id = _int(parts[1]) if len(parts) > 2 else -1
     call = await recorded_call(context, env.where.chat_id, attempt_id)
     if call is None or len(parts) < 3:

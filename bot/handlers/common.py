@@ -6,7 +6,13 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, NetworkError
 
@@ -226,6 +232,13 @@ async def edit(
             await message.reply_text(fit(text), reply_markup=markup, do_quote=False)
             return
         raise
+
+
+async def button_press(update: Update, context: BotContext) -> tuple[CallbackQuery, str, Env]:
+    """The pressed button's query, its data and the environment, for every button handler."""
+    query = update.callback_query
+    assert query is not None
+    return query, query.data or "", await env_for(update, context)
 
 
 async def refuse_read_only(update: Update, env: Env) -> bool:

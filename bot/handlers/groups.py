@@ -14,6 +14,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from bot.context import BotContext
 from bot.formatting import esc, local_time
 from bot.handlers.common import (
+    button_press,
     edit,
     env_for,
     refuse_unless_lead,
@@ -68,12 +69,10 @@ async def workspace_command(update: Update, context: BotContext) -> None:
 
 async def on_workspace_button(update: Update, context: BotContext) -> None:
     """``w:<chat id>`` (0 = personal); the id must be one of the user's own workspaces."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    env = await env_for(update, context)
+    query, pressed, env = await button_press(update, context)
     _ = env._
     user_id = env.where.actor.user_id
-    parts = query.data.split(":")
+    parts = pressed.split(":")
     wanted_id = parse_id(parts[1].lstrip("-")) if len(parts) == 2 else None
     if parts[1:] == ["0"]:
         wanted = 0
@@ -237,15 +236,13 @@ async def deletemydata_command(update: Update, context: BotContext) -> None:
 
 
 async def on_delete_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    env = await env_for(update, context)
+    query, pressed, env = await button_press(update, context)
     _ = env._
     if env.is_group:
         await query.answer(_("error.stale_button"), show_alert=True)
         return
     await query.answer()
-    if query.data != "del:yes":
+    if pressed != "del:yes":
         await edit(query.message, _("delete.kept"), None)
         return
     user_id = env.where.actor.user_id

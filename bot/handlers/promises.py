@@ -10,7 +10,15 @@ from bot import cards, keyboards
 from bot.context import BotContext
 from bot.formatting import esc, local_time
 from bot.handlers.calls import recorded_call, send_step
-from bot.handlers.common import Env, edit, env_for, may_change, refuse_read_only, reply
+from bot.handlers.common import (
+    Env,
+    button_press,
+    edit,
+    env_for,
+    may_change,
+    refuse_read_only,
+    reply,
+)
 from bot.parsing.deadlines import DeadlineError
 from bot.service import CallDraft, advance, deadline_choice, split_promise_args, today_is_open
 from storage import Company, Promise, StorageError, to_db
@@ -120,12 +128,9 @@ def resolution_text(env: Env, promise: Promise) -> str:
 
 async def on_promise_button(update: Update, context: BotContext) -> None:
     """Buttons on promises: ``p:<id>:…`` on cards and reminders, ``l:<id>:…`` in /pending."""
-    query = update.callback_query
-    assert query is not None
-    assert query.data is not None
-    env = await env_for(update, context)
+    query, pressed, env = await button_press(update, context)
     _ = env._
-    parts = query.data.split(":")
+    parts = pressed.split(":")
     area = parts[0]
     promise_id = keyboards.parse_id(parts[1]) if len(parts) > 2 else None
     if promise_id is None:

@@ -11,6 +11,7 @@ from bot.context import BotContext
 from bot.formatting import esc
 from bot.handlers.common import (
     Env,
+    button_press,
     edit,
     env_for,
     is_lead,
@@ -141,14 +142,11 @@ async def apply_typed_timezone(
 
 async def on_settings_button(update: Update, context: BotContext) -> None:
     """``s:tz``, ``s:tz:<zone>``, ``s:lang``, ``s:lang:<code>``."""
-    query = update.callback_query
-    assert query is not None
-    assert query.data is not None
-    env = await env_for(update, context)
+    query, pressed, env = await button_press(update, context)
     if env.is_group and not await is_lead(context, env):
         await query.answer(env._("workspace.leads_only"), show_alert=True)
         return
-    parts = query.data.split(":", 2)
+    parts = pressed.split(":", 2)
     what = parts[1] if len(parts) > 1 else ""
     value = parts[2] if len(parts) > 2 else None
     if what == "tz" and value is None:
