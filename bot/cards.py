@@ -96,19 +96,22 @@ def timeline(
     _: Translator, company: str, items: Sequence[TimelineItem], now: datetime, tz: str
 ) -> str:
     lines = [_("history.title", company=esc(company)), ""]
-    for item in items:
-        at = local_time(item.at, tz, _.lang)
-        if item.kind == "attempt":
-            line = f"📞 {at} — {_(f'outcome.{item.outcome}')}"
-            if item.note:
-                line += f" · {esc(item.note)}"
-        else:
-            assert item.due_at is not None
-            who = f" ({esc(item.promised_by)})" if item.promised_by else ""
-            line = (
-                f"⏰ {at} — "
-                + _("history.promise", who=who, due=local_time(item.due_at, tz, _.lang))
-                + f" · {_(f'status.{item.status}')}"
-            )
-        lines.append(line)
+    lines += [timeline_line(_, item, tz) for item in items]
     return "\n".join(lines)
+
+
+def timeline_line(_: Translator, item: TimelineItem, tz: str, *, notes: bool = True) -> str:
+    """One event of a company's history; ``notes=False`` for read-only reviewers' reports."""
+    at = local_time(item.at, tz, _.lang)
+    if item.kind == "attempt":
+        line = f"📞 {at} — {_(f'outcome.{item.outcome}')}"
+        if notes and item.note:
+            line += f" · {esc(item.note)}"
+        return line
+    assert item.due_at is not None
+    who = f" ({esc(item.promised_by)})" if item.promised_by else ""
+    return (
+        f"⏰ {at} — "
+        + _("history.promise", who=who, due=local_time(item.due_at, tz, _.lang))
+        + f" · {_(f'status.{item.status}')}"
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import charts
+from bot.cards import timeline_line
 from bot.formatting import esc
 from bot.i18n import Translator
 from bot.rendering import ChartRenderer
@@ -138,7 +139,7 @@ async def build_report(
         if rows
     ]
     text = await summary(
-        storage, _, chat_id, since, now, label, promise_rows, reach_rows, company, group
+        storage, _, chat_id, since, now, tz, label, promise_rows, reach_rows, company, group
     )
     results = await asyncio.gather(*renders, return_exceptions=True)
     photos = []
@@ -156,6 +157,7 @@ async def summary(
     chat_id: int,
     since: datetime | None,
     now: datetime,
+    tz: str,
     label: str,
     promise_rows: list[PromiseStats],
     reach_rows: list[ReachStats],
@@ -194,6 +196,10 @@ async def summary(
         moved = sum(r.moved for r in promise_rows)
         if moved:
             lines.append(_("report.moved", count=moved))
+        latest = await storage.company_timeline(chat_id, company.id, limit=6)
+        if latest:  # without notes: reviewers read reports too
+            lines += ["", _("report.latest")]
+            lines += [timeline_line(_, item, tz, notes=False) for item in latest]
     else:
         ranked = sorted(
             (r for r in promise_rows if r.broken + r.overdue),

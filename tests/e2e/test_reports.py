@@ -70,6 +70,8 @@ async def test_report_periods_and_company(bot: BotHarness) -> None:
     shop = await bot.say(ALICE, "/report shop one")
     assert "Shop One · all time" in shop.body
     assert "Calls until a person answered (median): 3" in shop.body
+    assert "Latest:" in shop.body
+    assert shop.body.count("📞") >= 3
     missing = await bot.say(ALICE, "/report Nobody Inc")
     assert "no company" in missing.body
 
