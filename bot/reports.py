@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from asyncio import Future
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -81,63 +82,52 @@ async def build_report(
     days_back = PERIODS[period]
     since = None if days_back is None else now - timedelta(days=days_back)
     company_id = company.id if company else None
+    label = _(f"report.period_{period}")
+    labels = charts.labels_from(_)
+
+    def render(function: Callable[..., bytes], rows: list[Any], **kwargs: str) -> Future[bytes]:
+        return asyncio.ensure_future(renderer.render(function, rows, labels, **kwargs))
+
+    # Each chart starts rendering (in the worker processes) as soon as its numbers are in,
+    # while the next query runs; the slowest query (reach) goes last.
     promise_rows = await storage.promise_stats(
         chat_id, since=since, now=now, company_id=company_id
     )
-    reach_rows = await storage.reach_stats(chat_id, since=since, company_id=company_id)
-    if not promise_rows and not reach_rows:
-        return Report()
+    renders: list[Future[bytes]] = []
+    if promise_rows:
+        scorecard = [
+            charts.PromiseStatusCounts(r.company, r.kept, r.late, r.broken, r.overdue, r.pending)
+            for r in promise_rows
+        ]
+        renders.append(render(charts.render_scorecard, scorecard, period=label))
     lateness_rows = await storage.lateness_stats(
         chat_id, since=since, now=now, company_id=company_id
     )
+    if lateness_rows:
+        lateness = [charts.LatenessRow(r.company, r.delays_hours, r.never) for r in lateness_rows]
+        renders.append(render(charts.render_lateness, lateness, period=label))
+    reach_rows = await storage.reach_stats(chat_id, since=since, company_id=company_id)
+    if not promise_rows and not reach_rows:
+        for future in renders:
+            future.cancel()
+        return Report()
+    if reach_rows:
+        reach = [
+            charts.ReachRow(
+                r.company,
+                r.attempts,
+                r.answered,
+                r.median_attempts_to_answer,
+                r.ivr_or_transferred,
+            )
+            for r in reach_rows
+        ]
+        renders.insert(1 if promise_rows else 0, render(charts.render_reach, reach, period=label))
     days = await storage.daily_activity(
         chat_id, days=local_days(now, tz, ACTIVITY_DAYS[period]), company_id=company_id
     )
-    label = _(f"report.period_{period}")
-    labels = charts.labels_from(_)
-    jobs: list[tuple[Callable[..., bytes], list[Any], dict[str, str]]] = [
-        (
-            charts.render_scorecard,
-            [
-                charts.PromiseStatusCounts(
-                    r.company, r.kept, r.late, r.broken, r.overdue, r.pending
-                )
-                for r in promise_rows
-            ],
-            {"period": label},
-        ),
-        (
-            charts.render_reach,
-            [
-                charts.ReachRow(
-                    r.company,
-                    r.attempts,
-                    r.answered,
-                    r.median_attempts_to_answer,
-                    r.ivr_or_transferred,
-                )
-                for r in reach_rows
-            ],
-            {"period": label},
-        ),
-        (
-            charts.render_lateness,
-            [charts.LatenessRow(r.company, r.delays_hours, r.never) for r in lateness_rows],
-            {"period": label},
-        ),
-        (
-            charts.render_weekly_activity,
-            [charts.DayActivity(d.day, d.by_outcome, d.promises_broken) for d in days],
-            {},
-        ),
-    ]
-    # All renders are queued at once (the worker takes them in turn) while the summary's
-    # queries run here, instead of one step after another.
-    renders = [
-        asyncio.ensure_future(renderer.render(function, rows, labels, **kwargs))
-        for function, rows, kwargs in jobs
-        if rows
-    ]
+    activity = [charts.DayActivity(d.day, d.by_outcome, d.promises_broken) for d in days]
+    renders.append(render(charts.render_weekly_activity, activity))
     text = await summary(
         storage, _, chat_id, since, now, tz, label, promise_rows, reach_rows, company, group
     )
