@@ -23,14 +23,18 @@ class BotHarness:
         emulator: BotApiEmulator,
         database: Path,
         clock: FakeClock,
+        *,
+        base_url: str | None = None,
+        base_file_url: str | None = None,
         **settings: Any,
     ) -> None:
         self.emulator = emulator
         self.clock = clock
         self.settings = Settings(
             token=emulator.token,
-            base_url=emulator.base_url,
-            base_file_url=emulator.base_file_url,
+            # The emulator's own URLs need it listening; an in-process bot never uses them.
+            base_url=base_url or emulator.base_url,
+            base_file_url=base_file_url or emulator.base_file_url,
             database_path=str(database),
             **{"chart_processes": 0, **settings},
         )

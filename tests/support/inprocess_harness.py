@@ -13,7 +13,6 @@ from typing import Any
 from telegram import Update
 
 from bot.app import BotApplication
-from bot.config import Settings
 from tests.support.clock import FakeClock
 from tests.support.emulator import BotApiEmulator
 from tests.support.harness import BotHarness
@@ -34,19 +33,14 @@ class InProcessHarness(BotHarness):
         clock: FakeClock,
         **settings: Any,
     ) -> None:
-        # BotHarness.__init__ reads emulator.base_url, which needs a listening port.
-        self.emulator = emulator
-        self.clock = clock
-        self.settings = Settings(
-            token=emulator.token,
+        super().__init__(
+            emulator,
+            database,
+            clock,
             base_url=IN_PROCESS_BASE_URL,
             base_file_url=IN_PROCESS_BASE_FILE_URL,
-            database_path=str(database),
-            **{"chart_processes": 0, **settings},
+            **settings,
         )
-        self.app: BotApplication | None = None
-        self.sent = 0
-        self.handled = 0
         self._progress = asyncio.Event()
 
     async def start(self, **build: Any) -> BotApplication:
