@@ -87,6 +87,21 @@ def _count(value: float) -> str:
 _WIDTHS: dict[tuple[str, float, bool], float] = {}
 
 
+def _segment_label(ax: Any, x: float, y: float, label: str, colour: str) -> None:
+    """A count centred in a bar segment, in a colour readable on the segment."""
+    ax.text(
+        x,
+        y,
+        label,
+        ha="center",
+        va="center_baseline",
+        fontsize=VALUE_SIZE,
+        fontfamily=FONT,
+        fontweight="bold",
+        color=text_colour_on(colour),
+    )
+
+
 class _Sheet:
     """A figure 1080 px wide, laid out top-down in pixels, with text measurement."""
 
@@ -384,17 +399,7 @@ def _stacked_barh(
         for i, share in zip(rows, shares, strict=True):
             label = _count(counts[i][j])
             if share * plot_width >= sheet.width_of(label, VALUE_SIZE, bold=True) + 10:
-                ax.text(
-                    lefts[i] + share / 2,
-                    i,
-                    label,
-                    ha="center",
-                    va="center_baseline",
-                    fontsize=VALUE_SIZE,
-                    fontfamily=FONT,
-                    fontweight="bold",
-                    color=text_colour_on(colour),
-                )
+                _segment_label(ax, lefts[i] + share / 2, i, label, colour)
             lefts[i] += share
     ax.set_xlim(0, 1)
     ax.set_ylim(n - 0.5, -0.5)
@@ -780,17 +785,7 @@ def draw_weekly(plot: WeeklyPlot, labels: ChartLabels) -> bytes:
                 and width_px * 0.72 >= sheet.width_of(label, VALUE_SIZE, bold=True) + 6
             )
             if value and fits:
-                main.text(
-                    i,
-                    bottom[i] + value / 2,
-                    label,
-                    ha="center",
-                    va="center_baseline",
-                    fontsize=VALUE_SIZE,
-                    fontfamily=FONT,
-                    fontweight="bold",
-                    color=text_colour_on(colour),
-                )
+                _segment_label(main, i, bottom[i] + value / 2, label, colour)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     for i, total in enumerate(attempts):
         if width_px >= sheet.width_of(_count(total), VALUE_SIZE, bold=True):

@@ -1899,25 +1899,21 @@ class BotApiEmulator:
         }
 
     def _send_photo(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
-        chat = self._target_chat(params.get("chat_id"), sending=True)
-        source = self._input_file("photo", params.get("photo"), files)
-        caption = self._caption_fields(params)
-        markup = self._checked_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(chat, params)
-        message = self._new_message(
-            chat,
-            from_bot=True,
-            sender_id=self.bot_id,
-            reply_to_message_id=reply_to,
-            reply_markup=markup,
-            **caption,
-            **self._photo_fields(source),
-        )
-        return self._message_dict(message)
+        return self._send_file("photo", self._photo_fields, params, files)
 
     def _send_document(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
+        return self._send_file("document", self._document_fields, params, files)
+
+    def _send_file(
+        self,
+        name: str,
+        fields: Callable[[Any], JSON],
+        params: JSON,
+        files: dict[str, UploadedFile],
+    ) -> JSON:
+        """sendPhoto / sendDocument: the file in ``params[name]``, with caption and markup."""
         chat = self._target_chat(params.get("chat_id"), sending=True)
-        source = self._input_file("document", params.get("document"), files)
+        source = self._input_file(name, params.get(name), files)
         caption = self._caption_fields(params)
         markup = self._checked_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
@@ -1928,7 +1924,7 @@ class BotApiEmulator:
             reply_to_message_id=reply_to,
             reply_markup=markup,
             **caption,
-            **self._document_fields(source),
+            **fields(source),
         )
         return self._message_dict(message)
 
